@@ -1,0 +1,44 @@
+"""ember: PyTorch's API on NumPy. ``import ember as torch``.
+
+The namespace re-exports the tensor type, dtypes, devices, grad modes and every op
+function (collected by ``ember.ops``); it holds no logic of its own.
+"""
+from . import _dtype, autograd, backend, cuda, random
+from ._device import device
+from ._dtype import (bool_ as bool, can_cast, dtype, finfo, float16, float32, float64,
+                     get_default_dtype, iinfo, int8, int16, int32, int64, promote_types,
+                     result_type, set_default_dtype, uint8)
+from ._tensor import Size, Tensor
+from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
+                                 is_inference_mode_enabled, no_grad, set_grad_enabled)
+from .ops import FUNCTIONS as _FUNCTIONS
+from .random import Generator, default_generator, initial_seed, manual_seed, seed
+from .random import get_rng_state, set_rng_state
+
+globals().update(_FUNCTIONS)
+
+half, float, double = float16, float32, float64
+short, int, long = int16, int32, int64
+__version__ = "0.1.0"
+
+
+def is_tensor(obj):
+    """Whether ``obj`` is an ember Tensor."""
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return input.numel()
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def set_num_threads(n):
+    """Accepted for compatibility; NumPy's BLAS sets its threads at start-up."""
+
+
+def get_num_threads():
+    import os
+    return os.cpu_count() or 1

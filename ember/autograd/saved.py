@@ -1,0 +1,58 @@
+"""Saved tensors: what a node keeps for backward, with the version each had when saved,
+so that an in-place change in between is caught instead of giving a wrong gradient."""
+
+__all__ = ["SavedOutput", "save_tensor", "unpack_all"]
+
+
+class SavedOutput:
+    """An op's own output, saved as its array (not the Tensor, which would make a cycle
+    output -> grad_fn -> output); unpacking rebuilds a Tensor whose grad_fn is the node."""
+
+    __slots__ = ("data", "ver", "version", "nr")
+
+    def __init__(self, t, nr):
+        if t._ver is None:
+            t._ver = [0]
+        self.data, self.ver, self.version, self.nr = t._data, t._ver, t._ver[0], nr
+
+
+def save_tensor(t):
+    if t._ver is None:
+        t._ver = [0]
+    return (t, t._ver[0])
+
+
+def _modified(desc_tensor, node_name, nr, now, then):
+    from .._tensor import _type_desc
+    where = f", which is output {nr} of {node_name}," if node_name else ""
+    return RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{_type_desc(desc_tensor)}]{where} is at version {now}; expected version "
+        f"{then} instead. Hint: enable anomaly detection to find the operation that failed to "
+        "compute its gradient, with ember.autograd.set_detect_anomaly(True).")
+
+
+def unpack_all(node, saved):
+    from .._tensor import _wrap
+    out = []
+    for s in saved:
+        if type(s) is SavedOutput:
+            if s.ver[0] != s.version:
+                t = _wrap(s.data)
+                raise _modified(t, node._node_name, s.nr, s.ver[0], s.version)
+            t = _wrap(s.data)
+            t._ver = s.ver
+            t._grad_fn = node
+            t._requires_grad = True
+            t._out_nr = s.nr
+            out.append(t)
+        elif s is None:
+            out.append(None)
+        else:
+            t, v = s
+            if t._ver[0] != v:
+                fn = t._grad_fn
+                raise _modified(t, fn._node_name if fn is not None else None,
+                                getattr(t, "_out_nr", 0), t._ver[0], v)
+            out.append(t)
+    return tuple(out)

@@ -1,0 +1,436 @@
+"""The one dispatch point every op goes through.
+
+An op is a subclass of :class:`Op` that defines, side by side,
+
+* ``forward(ctx, *arrays, **attrs) -> array | tuple of arrays`` on backend arrays
+  (Python scalars arrive as they are), writing on ``ctx`` only what backward needs, and
+* ``backward(ctx, *grads) -> grad | tuple of grads`` written with ember Tensor ops (so
+  double backward works), one entry per input, ``None`` where an input gets no gradient.
+
+Class attributes declare the rest: ``promote`` (``None``, ``COMMON`` or ``FLOAT``: PyTorch
+type promotion applied to the inputs before forward), ``save`` (indices of inputs to save
+for backward, ``OUT`` for the output; backward reads them from ``ctx.saved_tensors``),
+``view`` (the output is a view of input 0 and shares its version counter).
+
+:func:`apply` runs one op: promote, run forward, record a graph node only when grad mode
+is on and some input requires grad, tell the tracers, wrap the outputs. Broadcasting in
+backward is undone by the engine (``sum_to``), not by each op. In-place variants go
+through :func:`inplace`, which bumps the version counter and rebases history.
+"""
+import numpy as np
+
+from .._dtype import (_FROM_NP, _default, can_cast, float32, result_type_dtypes,
+                      scalar_category)
+from .._tensor import Tensor, _wrap
+from ..autograd.grad_mode import _state
+from ..autograd.node import Node, grad_accumulator
+from ..autograd.saved import SavedOutput
+
+__all__ = ["Op", "apply", "binary", "inplace", "sum_to", "COMMON", "FLOAT", "OUT",
+           "add_tracer", "remove_tracer"]
+
+COMMON = 1       # promote all inputs to their common dtype
+FLOAT = 2        # like COMMON, then integers/bool -> the default float dtype
+OUT = -1         # in ``save``: the op's (first) output
+
+_ndarray = np.ndarray
+_new = object.__new__
+_tracers = []
+
+
+def add_tracer(fn):
+    """Call ``fn(op, args, attrs, outputs)`` after every op (what ``jit.trace`` builds on)."""
+    _tracers.append(fn)
+
+
+def remove_tracer(fn):
+    _tracers.remove(fn)
+
+
+class _NullCtx:
+    """The ``ctx`` forward gets when nothing is recorded: writes vanish."""
+    __slots__ = ()
+    needs_input_grad = ()
+
+    def __setattr__(self, k, v):
+        pass
+
+
+_NULL = _NullCtx()
+
+
+class Op(Node):
+    """Base of built-in ops; an instance is the graph node of one recorded call."""
+
+    __slots__ = ()
+    opname = None
+    promote = None
+    save = ()
+    view = False
+    differentiable = True
+
+    def __init_subclass__(cls, **kw):
+        super().__init_subclass__(**kw)
+        if cls.__dict__.get("opname") is None:
+            cls.opname = cls.__name__.lower()
+        cls._node_name = cls.__dict__.get("node_name") or cls.__name__ + "Backward0"
+
+    @classmethod
+    def apply(cls, *args, **attrs):
+        return apply(cls, args, attrs)
+
+    @staticmethod
+    def forward(ctx, *arrays, **attrs):  # pragma: no cover - every op defines it
+        raise NotImplementedError
+
+
+def _edge(t):
+    fn = t._grad_fn
+    if fn is not None:
+        return (fn, t._out_nr)
+    if t._requires_grad:
+        return (grad_accumulator(t), 0)
+    return (None, 0)
+
+
+_NOEDGE = (None, 0)
+
+
+def _record(op, args):
+    """Make the node for one call of ``op`` whose inputs are ``args``."""
+    ctx = _new(op)
+    nexts = []
+    metas = []
+    needs = []
+    for a in args:
+        if isinstance(a, Tensor) and a._requires_grad:
+            nexts.append(_edge(a))
+            d = a._data
+            metas.append((d.shape, d.dtype))
+            needs.append(True)
+        else:
+            nexts.append(_NOEDGE)
+            metas.append(None)
+            needs.append(False)
+    ctx._init_node(tuple(nexts), tuple(needs))
+    ctx._in_meta = metas
+    return ctx
+
+
+def _finish(op, ctx, args, out, t0):
+    """Attach saved tensors to the node once the outputs exist."""
+    saved = []
+    for i in op.save:
+        if i == OUT:
+            saved.append(SavedOutput(t0, 0))
+        else:
+            a = args[i]
+            if isinstance(a, Tensor):
+                if a._ver is None:
+                    a._ver = [0]
+                saved.append((a, a._ver[0]))
+            else:
+                saved.append(a)
+    ctx._saved = tuple(saved)
+
+
+def _promote(op, args, arrays):
+    dims, zeros, cats = [], [], []
+    for a, arr in zip(args, arrays):
+        if isinstance(a, Tensor):
+            (dims if arr.ndim else zeros).append(_FROM_NP[arr.dtype])
+        elif a is not None and not isinstance(a, (_ndarray, str, tuple, list)):
+            cats.append(scalar_category(a))
+    rt = result_type_dtypes(dims, zeros, cats)
+    if rt is None:
+        return arrays, None
+    if op.promote == FLOAT and not rt.is_floating_point:
+        rt = _default[0]
+    npdt = rt.np
+    return [arr.astype(npdt, copy=False) if isinstance(a, Tensor) else arr
+            for a, arr in zip(args, arrays)], rt
+
+
+def _scalar(x):
+    """A Python scalar for a NumPy scalar (so it promotes as a weak Python number)."""
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
+
+
+def _wrap_out(arr, ctx, nr):
+    if type(arr) is not _ndarray:
+        arr = np.asarray(arr)
+    t = _new(Tensor)
+    t._data = arr
+    t._base = None
+    t._ver = None
+    if ctx is not None and arr.dtype.kind == "f":
+        t._grad_fn = ctx
+        t._requires_grad = True
+        t._out_nr = nr
+    else:
+        t._grad_fn = None
+        t._requires_grad = False
+    return t
+
+
+def _as_view(t, base):
+    """Mark ``t`` as a view of ``base``: same version counter, ``_base`` set."""
+    if base._ver is None:
+        base._ver = [0]
+    t._ver = base._ver
+    b = base._base
+    t._base = base if b is None else b
+
+
+def apply(op, args, attrs):
+    """Run ``op`` on ``args`` (Tensors and Python scalars) with keyword ``attrs``."""
+    arrays = []
+    req = False
+    for a in args:
+        if isinstance(a, Tensor):
+            arrays.append(a._data)
+            if a._requires_grad:
+                req = True
+        else:
+            arrays.append(_scalar(a))
+    if op.promote is not None:
+        arrays, _ = _promote(op, args, arrays)
+    if req and _state.enabled and op.differentiable:
+        ctx = _record(op, args)
+        try:
+            out = op.forward(ctx, *arrays, **attrs)
+        except ValueError as e:
+            raise _translate(op, args, e) from None
+        if type(out) is tuple:
+            outs = tuple(_wrap_out(o, ctx, i) for i, o in enumerate(out))
+            ctx._out_meta = [(o._data.shape, o._data.dtype) for o in outs]
+            t0 = outs[0]
+            result = outs
+        else:
+            t0 = result = _wrap_out(out, ctx, 0)
+        if op.save:
+            _finish(op, ctx, args, out, t0)
+    else:
+        try:
+            out = op.forward(_NULL, *arrays, **attrs)
+        except ValueError as e:
+            raise _translate(op, args, e) from None
+        if type(out) is tuple:
+            result = tuple(_wrap_out(o, None, 0) for o in out)
+            t0 = result[0]
+        else:
+            t0 = result = _wrap_out(out, None, 0)
+    if op.view and t0._data.base is not None:
+        _as_view(t0, args[0])
+    if _tracers:
+        for tr in _tracers:
+            tr(op, args, attrs, result)
+    return result
+
+
+def _shape_str(s):
+    return "[" + ", ".join(str(d) for d in s) + "]"
+
+
+def broadcast_error(sa, sb):
+    """PyTorch's message for shapes that do not broadcast."""
+    n = max(len(sa), len(sb))
+    pa = (1,) * (n - len(sa)) + tuple(sa)
+    pb = (1,) * (n - len(sb)) + tuple(sb)
+    for i in range(n - 1, -1, -1):
+        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+            return RuntimeError(f"The size of tensor a ({pa[i]}) must match the size of tensor b "
+                                f"({pb[i]}) at non-singleton dimension {i}")
+    return RuntimeError(f"shapes {_shape_str(sa)} and {_shape_str(sb)} are not broadcastable")
+
+
+def _translate(op, args, e):
+    """Turn a NumPy ValueError into PyTorch's error type, naming the operands."""
+    tens = [a for a in args if isinstance(a, Tensor)]
+    msg = str(e)
+    if "broadcast" in msg and len(tens) >= 2:
+        return broadcast_error(tens[0]._data.shape, tens[1]._data.shape)
+    desc = ", ".join(f"{_shape_str(t._data.shape)} {_FROM_NP[t._data.dtype]}" for t in tens)
+    return RuntimeError(f"{op.opname}: {msg} (inputs: {desc})")
+
+
+def binary(op, a, b):
+    """Fast path for two-operand element-wise ops (``a + b`` and friends)."""
+    if isinstance(a, Tensor):
+        ad = a._data
+        ra = a._requires_grad
+    else:
+        ad = _scalar(a)
+        ra = False
+    if isinstance(b, Tensor):
+        bd = b._data
+        rb = b._requires_grad
+    else:
+        bd = _scalar(b)
+        rb = False
+    if op.promote is not None:
+        if type(ad) is not _ndarray or type(bd) is not _ndarray or ad.dtype is not bd.dtype \
+                or (op.promote == FLOAT and ad.dtype.kind != "f"):
+            if not isinstance(bd, (_ndarray, int, float)) or not isinstance(ad, (_ndarray, int,
+                                                                                  float)):
+                return NotImplemented
+            ad, bd = _promote(op, (a, b), (ad, bd))[0]
+    if (ra or rb) and _state.enabled:
+        ctx = _record(op, (a, b))
+        try:
+            out = op.forward(ctx, ad, bd)
+        except ValueError as e:
+            raise _translate(op, (a, b), e) from None
+        t = _wrap_out(out, ctx, 0)
+        if op.save:
+            _finish(op, ctx, (a, b), out, t)
+    else:
+        try:
+            out = op.forward(_NULL, ad, bd)
+        except ValueError as e:
+            raise _translate(op, (a, b), e) from None
+        if type(out) is not _ndarray:
+            out = np.asarray(out)
+        t = _new(Tensor)
+        t._data = out
+        t._base = None
+        t._ver = None
+        t._grad_fn = None
+        t._requires_grad = False
+    if _tracers:
+        for tr in _tracers:
+            tr(op, (a, b), {}, t)
+    return t
+
+
+_LEGACY = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char",
+           "int16": "Short", "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool"}
+
+
+def _cast_check(out_dtype, self_dtype):
+    if not can_cast(out_dtype, self_dtype):
+        raise RuntimeError(f"result type {_LEGACY[out_dtype.name]} can't be cast to the desired "
+                           f"output type {_LEGACY[self_dtype.name]}")
+
+
+def inplace(op, self, *args, **attrs):
+    """Run ``op(self, *args)`` and write the result into ``self`` (``x.add_(y)``, ``x += y``).
+
+    Without recording, the result is computed and copied into ``self``'s memory. Inside a
+    graph, the op is recorded out of place on a snapshot of ``self`` (when backward needs
+    the old value) and ``self``'s history is rebased onto the new node.
+    """
+    if not isinstance(self, Tensor):
+        raise TypeError(f"{op.opname}_(): expected a Tensor, got {type(self).__name__}")
+    sd = self._data
+    rec = _state.enabled and op.differentiable and (
+        self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args))
+    if not rec:
+        ufunc = getattr(op, "ufunc", None)
+        if ufunc is not None and not attrs and len(args) == 1:
+            b = args[0]
+            if isinstance(b, Tensor):
+                bd = b._data
+                if bd.dtype is sd.dtype:
+                    try:
+                        ufunc(sd, bd, out=sd)
+                    except ValueError:
+                        raise _inplace_shape_error(sd.shape, bd.shape) from None
+                    _bump(self)
+                    return self
+        res = apply(op, (self,) + args, attrs)
+        rd = res._data
+        _cast_check(_FROM_NP[rd.dtype], _FROM_NP[sd.dtype])
+        if rd.shape != sd.shape:
+            raise _inplace_shape_error(sd.shape, rd.shape)
+        np.copyto(sd, rd, casting="unsafe")
+        _bump(self)
+        return self
+    if self._grad_fn is None and self._requires_grad:
+        raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                           "operation.")
+    base = self._base
+    if base is not None and base._grad_fn is None and base._requires_grad:
+        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
+                           "in-place operation.")
+    first = self
+    if 0 in op.save:
+        first = _snapshot(self)
+    res = apply(op, (first,) + args, attrs)
+    rd = res._data
+    _cast_check(_FROM_NP[rd.dtype], _FROM_NP[sd.dtype])
+    if rd.shape != sd.shape:
+        raise _inplace_shape_error(sd.shape, rd.shape)
+    np.copyto(sd, rd, casting="unsafe")
+    _bump(self)
+    node = res._grad_fn
+    if node is not None:
+        if rd.dtype != sd.dtype:
+            from .._dtype import from_numpy_dtype
+            res = res.to(from_numpy_dtype(sd.dtype))
+            node = res._grad_fn
+        self._grad_fn = node
+        self._out_nr = res._out_nr
+        self._requires_grad = True
+        saved = node._saved
+        if saved:
+            for s in saved:
+                if type(s) is SavedOutput:
+                    s.data, s.ver, s.version = sd, self._ver, self._ver[0]
+    return self
+
+
+def _snapshot(t):
+    """A copy of ``t``'s current value that stands for ``t`` in the graph."""
+    s = _wrap(t._data.copy())
+    s._grad_fn = t._grad_fn
+    s._requires_grad = t._requires_grad
+    if t._grad_fn is not None:
+        s._out_nr = t._out_nr
+    return s
+
+
+def _bump(t):
+    v = t._ver
+    if v is None:
+        t._ver = [1]
+    else:
+        v[0] += 1
+
+
+def _inplace_shape_error(self_shape, other_shape):
+    n = max(len(self_shape), len(other_shape))
+    try:
+        bshape = np.broadcast_shapes(self_shape, other_shape)
+    except ValueError:
+        return broadcast_error(self_shape, other_shape)
+    del n
+    return RuntimeError(f"output with shape {_shape_str(self_shape)} doesn't match the broadcast "
+                        f"shape {_shape_str(bshape)}")
+
+
+def sum_to(g, shape):
+    """Sum gradient ``g`` down to ``shape`` (undoing broadcasting); ember ops, so it is
+    itself differentiable."""
+    gs = g._data.shape
+    if gs == shape:
+        return g
+    lead = len(gs) - len(shape)
+    if lead < 0:
+        raise RuntimeError(f"sum_to: cannot sum {list(gs)} to {list(shape)}")
+    dims = list(range(lead))
+    for i, s in enumerate(shape):
+        if s == 1 and gs[lead + i] != 1:
+            dims.append(lead + i)
+        elif s != gs[lead + i]:
+            raise RuntimeError(f"sum_to: cannot sum {list(gs)} to {list(shape)}")
+    if dims:
+        g = g.sum(dim=tuple(dims), keepdim=True)
+    if lead:
+        g = g.reshape(shape)
+    return g
+
+
+float32 = float32  # re-exported for op modules' convenience
