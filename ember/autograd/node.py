@@ -65,9 +65,6 @@ class Node:
         if self._saved is not None:
             self._saved = None
             self._freed = True
-        d = self.__dict__
-        if d:
-            d.clear()
 
     # --- hooks --------------------------------------------------------------------------
     def register_hook(self, fn):

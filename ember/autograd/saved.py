@@ -46,8 +46,8 @@ def unpack_all(node, saved):
             t._requires_grad = True
             t._out_nr = s.nr
             out.append(t)
-        elif s is None:
-            out.append(None)
+        elif type(s) is not tuple:
+            out.append(s)          # a Python scalar input, saved as it is
         else:
             t, v = s
             if t._ver[0] != v:
