@@ -214,9 +214,10 @@ class Tensor:
         root = d
         while isinstance(root.base, np.ndarray):
             root = root.base
-        lo = np.byte_bounds(root)[0] if root.size else 0
-        here = d.__array_interface__["data"][0]
-        return (here - lo) // d.itemsize if root.size else 0
+        if not root.size:
+            return 0
+        lo = root.__array_interface__["data"][0]
+        return (d.__array_interface__["data"][0] - lo) // d.itemsize
 
     def data_ptr(self):
         return self._data.__array_interface__["data"][0]

@@ -149,7 +149,8 @@ class Copy(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return None, g.to(D._FROM_NP[ctx.src])
+        n = ctx.needs_input_grad
+        return (_zeros(g) if n[0] else None), (g.to(D._FROM_NP[ctx.src]) if n[1] else None)
 
 
 def copy_(self, src, non_blocking=False):
@@ -169,7 +170,13 @@ class Fill(Op):
 
     @staticmethod
     def backward(ctx, g):
-        return None, (g.sum() if ctx.needs_input_grad[1] else None)
+        n = ctx.needs_input_grad
+        return (_zeros(g) if n[0] else None), (g.sum() if n[1] else None)
+
+
+def _zeros(g):
+    from .creation import zeros_like
+    return zeros_like(g)
 
 
 def fill_(self, value):
