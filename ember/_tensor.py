@@ -266,6 +266,8 @@ class Tensor:
             raise RuntimeError("only Tensors of floating point and complex dtype can require "
                                f"gradients (got {self.dtype})")
         self._requires_grad = bool(requires_grad)
+        if requires_grad:
+            _init_leaf(self)
         return self
 
     @property
@@ -474,6 +476,16 @@ class Tensor:
         return self.transpose(-2, -1)
 
 
+def _init_leaf(t):
+    """Give a leaf that requires grad the slots autograd reads on it (so the hot path
+    never pays for a missing-attribute lookup)."""
+    for k in ("_grad", "_grad_acc", "_hooks"):
+        try:
+            getattr(t, k)
+        except AttributeError:
+            setattr(t, k, None)
+
+
 def _contig_strides(shape):
     st = []
     acc = 1
@@ -486,5 +498,5 @@ def _contig_strides(shape):
 def _rebuild(arr, requires_grad):
     t = _wrap(arr)
     if requires_grad:
-        t._requires_grad = True
+        t.requires_grad_(True)
     return t

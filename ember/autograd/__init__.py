@@ -1,4 +1,6 @@
 """``ember.autograd``: reverse-mode automatic differentiation on a dynamic graph."""
+import numpy as np
+
 from . import grad_mode
 from .engine import run_backward
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled, no_grad,
@@ -19,8 +21,7 @@ def _as_tuple(x):
 
 
 def _make_grads(outputs, grads, create_graph):
-    from .._tensor import Tensor
-    from ..ops.creation import ones_like
+    from .._tensor import Tensor, _wrap
     out = []
     for i, (o, g) in enumerate(zip(outputs, grads)):
         if g is None:
@@ -32,7 +33,7 @@ def _make_grads(outputs, grads, create_graph):
             if o._data.dtype.kind != "f":
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs "
                                    f"but got {o.dtype}")
-            g = ones_like(o)
+            g = _wrap(np.ones_like(o._data))
         else:
             if not isinstance(g, Tensor):
                 raise TypeError(f"gradients can be either Tensors or None, but got "

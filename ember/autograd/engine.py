@@ -154,99 +154,86 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False, 
 
     prev = _state.enabled
     _state.enabled = bool(create_graph)
+    pop, push = heapq.heappop, heapq.heappush
     try:
         while heap:
-            n = heapq.heappop(heap)[2]
+            n = pop(heap)[2]
             grads = buffers.pop(n, None) or [None]
-            is_acc = type(n) is AccumulateGrad
 
-            # tensor hooks, retain_grad, captures: all see the gradient of an output
-            if is_acc:
+            if type(n) is AccumulateGrad:
                 var = n.variable
-                hooks = getattr(var, "_hooks", None)
-                if hooks and grads[0] is not None:
-                    g = grads[0]
+                g = grads[0]
+                try:
+                    hooks = var._hooks
+                except AttributeError:
+                    hooks = None
+                if hooks and g is not None:
                     for h in list(hooks):
                         r = h(g)
                         if r is not None:
                             g = r
-                    grads[0] = g
-            else:
-                if n._tensor_hooks:
-                    for nr, hooks in n._tensor_hooks.items():
-                        g = grads[nr]
-                        if g is None:
-                            continue
-                        for h in list(hooks):
-                            r = h(g)
-                            if r is not None:
-                                g = r
-                        grads[nr] = g
-                if n._retained:
-                    for nr, ref in n._retained.items():
-                        t = ref()
-                        g = grads[nr]
-                        if t is not None and g is not None:
-                            old = getattr(t, "_grad", None)
-                            t._grad = (g.detach().clone() if not create_graph else g) \
-                                if old is None else old + g
+                if captures is not None and n in captures:
+                    for nr, idx in captures[n]:
+                        results[idx] = g if results[idx] is None or g is None else results[idx] + g
+                if accumulate and (needed is None or n in needed) and g is not None:
+                    grads = None
+                    # steal the buffer when nothing else refers to it (as PyTorch does)
+                    steal = g._data.base is None and _getrc(g) <= 2 and _getrc(g._data) <= 2
+                    accumulate_into_leaf(var, g, steal)
+                g = None
+                continue
+
+            # tensor hooks, retain_grad, captures: all see the gradient of an output
+            if n._tensor_hooks:
+                _run_tensor_hooks(n, grads)
+            if n._retained:
+                _retain_grads(n, grads, create_graph)
             if captures is not None and n in captures:
                 for nr, idx in captures[n]:
                     g = grads[nr]
                     results[idx] = g if results[idx] is None or g is None else results[idx] + g
 
-            run = needed is None or n in needed
-            if is_acc:
-                if accumulate and run:
-                    g = grads[0]
-                    # steal the buffer when nothing else refers to it (like PyTorch)
-                    steal = (g is not None and g._data.base is None
-                             and _getrc(g) <= 3 and _getrc(g._data) <= 2)
-                    grads = None
-                    accumulate_into_leaf(var, g, steal)
-                    g = None
-                continue
-
             nexts = n.next_functions
             outs = None
-            if run and any(g is not None for g in grads):
-                if n._pre_hooks:
-                    for h in n._pre_hooks:
-                        r = h(tuple(grads))
-                        if r is not None:
-                            grads = list(r)
-                if n._out_meta is not None and None in grads:
-                    grads = [g if g is not None else _zeros_for(m)
-                             for g, m in zip(grads, n._out_meta)]
-                outs = n._apply(grads)
-                if type(outs) is not tuple:
-                    outs = (outs,)
-                if len(outs) != len(nexts):
-                    raise RuntimeError(f"function {n._node_name} returned an incorrect number of "
-                                       f"gradients (expected {len(nexts)}, got {len(outs)})")
-                if n._hooks:
-                    for h in n._hooks:
-                        r = h(outs, tuple(grads))
-                        if r is not None:
-                            outs = tuple(r)
+            if needed is None or n in needed:
+                live = False
+                for g in grads:
+                    if g is not None:
+                        live = True
+                        break
+                if live:
+                    outs = _call(n, grads)
             if not retain_graph:
                 n._release()
-            grads = None
-            for i, (c, nr) in enumerate(nexts):
+            grads = g = None
+            i = -1
+            for c, nr in nexts:
+                i += 1
                 if c is None:
                     continue
-                g = outs[i] if outs is not None else None
-                if g is not None:
-                    g = _check_grad(n, i, g, n._in_meta[i])
-                    buf = buffers.get(c)
-                    if buf is None:
-                        buf = buffers[c] = [None] * c._num_outputs()
-                    buf[nr] = g if buf[nr] is None else buf[nr] + g
-                    g = None
+                if outs is not None:
+                    g = outs[i]
+                    if g is not None:
+                        shape, npdt = n._in_meta[i]
+                        arr = g._data
+                        if arr.shape != shape or arr.dtype != npdt:
+                            g = _check_grad(n, i, g, (shape, npdt))
+                        buf = buffers.get(c)
+                        if buf is None:
+                            if c._out_meta is None:
+                                buffers[c] = [g]
+                            else:
+                                buf = buffers[c] = [None] * len(c._out_meta)
+                                buf[nr] = g
+                        elif buf[nr] is None:
+                            buf[nr] = g
+                        else:
+                            buf[nr] = buf[nr] + g
+                        g = None
                 d = deps[c] - 1
                 deps[c] = d
                 if d == 0:
-                    heapq.heappush(heap, (-c._seq, id(c), c))
+                    push(heap, (-c._seq, id(c), c))
             outs = None
     finally:
         _state.enabled = prev
@@ -264,6 +251,50 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False, 
                     "graph. Set allow_unused=True if this is the desired behavior.")
         return tuple(results)
     return None
+
+
+def _run_tensor_hooks(n, grads):
+    for nr, hooks in n._tensor_hooks.items():
+        g = grads[nr]
+        if g is None:
+            continue
+        for h in list(hooks):
+            r = h(g)
+            if r is not None:
+                g = r
+        grads[nr] = g
+
+
+def _retain_grads(n, grads, create_graph):
+    for nr, ref in n._retained.items():
+        t = ref()
+        g = grads[nr]
+        if t is not None and g is not None:
+            old = getattr(t, "_grad", None)
+            t._grad = (g.detach().clone() if not create_graph else g) if old is None else old + g
+
+
+def _call(n, grads):
+    """Run node ``n``'s backward on the gradients of its outputs."""
+    if n._pre_hooks:
+        for h in n._pre_hooks:
+            r = h(tuple(grads))
+            if r is not None:
+                grads = list(r)
+    if n._out_meta is not None and None in grads:
+        grads = [g if g is not None else _zeros_for(m) for g, m in zip(grads, n._out_meta)]
+    outs = n._apply(grads)
+    if type(outs) is not tuple:
+        outs = (outs,)
+    if len(outs) != len(n.next_functions):
+        raise RuntimeError(f"function {n._node_name} returned an incorrect number of "
+                           f"gradients (expected {len(n.next_functions)}, got {len(outs)})")
+    if n._hooks:
+        for h in n._hooks:
+            r = h(outs, tuple(grads))
+            if r is not None:
+                outs = tuple(r)
+    return outs
 
 
 def _needed_nodes(roots, deps, captures):

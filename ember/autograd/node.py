@@ -145,9 +145,10 @@ class AccumulateGrad(Node):
 def grad_accumulator(t):
     """The one AccumulateGrad node of leaf ``t`` (cached weakly, as PyTorch does)."""
     try:
-        acc = t._grad_acc()
+        ref = t._grad_acc
     except AttributeError:
-        acc = None
+        ref = None
+    acc = ref() if ref is not None else None
     if acc is None:
         acc = AccumulateGrad(t)
         t._grad_acc = weakref.ref(acc)
