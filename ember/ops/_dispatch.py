@@ -379,7 +379,26 @@ def inplace(op, self, *args, **attrs):
             for s in saved:
                 if type(s) is SavedOutput:
                     s.data, s.ver, s.version = sd, self._ver, self._ver[0]
+        if base is not None:
+            _rebase_view(self, base, res)
     return self
+
+
+def _rebase_view(view, base, res):
+    """``view`` (of ``base``) was written in place with value ``res``: give the base a
+    node that puts ``res`` into its region and make the view read its region again,
+    so gradients reach both the written values and the rest of the base."""
+    from .copy import AsStrided, AsStridedScatter, view_geometry
+    geom = view_geometry(view, base)
+    node = _record(AsStridedScatter, (base, res))
+    node.geom = (geom["shape"], geom["strides"], geom["offset"])
+    base._grad_fn = node
+    base._out_nr = 0
+    base._requires_grad = True
+    vnode = _record(AsStrided, (base,))
+    vnode.geom = (base._data.shape, geom["shape"], geom["strides"], geom["offset"])
+    view._grad_fn = vnode
+    view._out_nr = 0
 
 
 def _snapshot(t):

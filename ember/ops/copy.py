@@ -199,3 +199,69 @@ METHODS = {
     "int": _caster(D.int32), "long": _caster(D.int64), "short": _caster(D.int16),
     "char": _caster(D.int8), "byte": _caster(D.uint8), "bool": _caster(D.bool_),
 }
+
+
+# --- writing through views inside a graph (PyTorch's "CopySlices") ---------------------------
+def _strided(flat, shape, strides, offset):
+    isz = flat.itemsize
+    return np.lib.stride_tricks.as_strided(flat[offset:], shape,
+                                           tuple(s * isz for s in strides))
+
+
+class AsStrided(Op):
+    """The region ``(shape, strides, offset)`` (in elements) of a contiguous tensor."""
+    opname = "as_strided"
+
+    @staticmethod
+    def forward(ctx, x, shape, strides, offset):
+        ctx.geom = (x.shape, shape, strides, offset)
+        flat = np.ascontiguousarray(x).reshape(-1)
+        return np.array(_strided(flat, shape, strides, offset))
+
+    @staticmethod
+    def backward(ctx, g):
+        xshape, shape, strides, offset = ctx.geom
+        from .creation import zeros
+        z = zeros(xshape, dtype=g.dtype)
+        return apply(AsStridedScatter, (z, g), {"shape": shape, "strides": strides,
+                                                 "offset": offset})
+
+
+class AsStridedScatter(Op):
+    """A copy of ``base`` with the region ``(shape, strides, offset)`` replaced by ``src``;
+    the graph node a base gets when one of its views is written in place."""
+    opname = "as_strided_scatter"
+    node_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx, base, src, shape, strides, offset):
+        ctx.geom = (shape, strides, offset)
+        out = np.array(base, order="C", copy=True)
+        _strided(out.reshape(-1), shape, strides, offset)[...] = src
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, strides, offset = ctx.geom
+        n = ctx.needs_input_grad
+        attrs = {"shape": shape, "strides": strides, "offset": offset}
+        gb = gs = None
+        if n[0]:
+            from .creation import zeros
+            gb = apply(AsStridedScatter, (g, zeros(shape, dtype=g.dtype)), attrs)
+        if n[1]:
+            gs = apply(AsStrided, (g,), attrs)
+        return gb, gs
+
+
+def view_geometry(view, base):
+    """``(shape, strides, offset)`` in elements of ``view``'s memory inside ``base``'s."""
+    b, v = base._data, view._data
+    if not b.flags.c_contiguous:
+        raise RuntimeError(
+            "ember cannot yet record an in-place operation on a view of a non-contiguous base "
+            f"tensor (base shape {list(b.shape)}, strides {base.stride()}); call .contiguous() "
+            "on the base first")
+    isz = b.itemsize
+    off = v.__array_interface__["data"][0] - b.__array_interface__["data"][0]
+    return {"shape": v.shape, "strides": tuple(s // isz for s in v.strides), "offset": off // isz}

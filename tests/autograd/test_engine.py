@@ -376,3 +376,27 @@ def test_backward_on_tensor_without_grad():
     for M in (ember, torch):
         with pytest.raises(RuntimeError, match="does not require grad"):
             M.ones(1).sum().backward()
+
+
+def test_inplace_on_views_updates_base_history():
+    a, b = randn(2, 3), randn(3, 1)
+
+    def f(M):
+        x, w = leaf(M, a), leaf(M, b)
+        y = x * 1
+        v = y.view(3, 2)
+        v.add_(1)
+        v2 = v.t()
+        v2.mul_(w.squeeze(1).unsqueeze(0).expand(2, 3).t().t())
+        y.transpose(0, 1).mul_(w)
+        (y * y).sum().backward()
+        return y, x.grad, w.grad
+    for e, t in zip(*both(f)):
+        assert_same(e, t)
+
+
+def test_inplace_on_view_of_leaf_raises():
+    for M in (ember, torch):
+        x = M.ones(2, 3, requires_grad=True)
+        with pytest.raises(RuntimeError, match="view of a leaf Variable"):
+            x.transpose(0, 1).mul_(2)
