@@ -31,8 +31,8 @@ class device:
                 raise RuntimeError(f"Invalid device string: '{type}'")
             index = int(idx)
         if name not in ("cpu", "cuda", "meta", "mps"):
-            raise RuntimeError(
-                f"Expected one of cpu, cuda, meta, mps device type at start of device string: {type}")
+            raise RuntimeError("Expected one of cpu, cuda, meta, mps device type at start of "
+                               f"device string: {type}")
         if name == "cpu" and index is None and _CPU is not None:
             return _CPU
         self = object.__new__(cls)

@@ -405,7 +405,7 @@ class Tensor:
     def __bool__(self):
         d = self._data
         if d.size != 1:
-            raise RuntimeError(f"Boolean value of Tensor with more than one value is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
         return bool(d.reshape(()))
 
     def __float__(self):

@@ -23,8 +23,8 @@ class CudaUnavailableError(RuntimeError, AssertionError):
 
 def _lazy_init(dev=None):
     what = f"device '{dev}'" if dev is not None else "CUDA"
-    raise CudaUnavailableError(f"{what} was requested, but ember has no CUDA backend on this machine "
-                       "(ember.cuda.is_available() is False); use device='cpu'")
+    raise CudaUnavailableError(f"{what} was requested, but ember has no CUDA backend on this "
+                               "machine (ember.cuda.is_available() is False); use device='cpu'")
 
 
 def manual_seed(seed):

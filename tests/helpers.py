@@ -73,7 +73,8 @@ def assert_same(e, t, rtol=1e-5, atol=1e-6, what="output", check_dtype=True):
     """One ember value against one torch value: type, shape, dtype, numbers."""
     if isinstance(t, torch.Tensor):
         assert isinstance(e, ember.Tensor), f"{what}: expected a Tensor, got {type(e)}"
-        assert tuple(e.shape) == tuple(t.shape), f"{what}: shape {tuple(e.shape)} != {tuple(t.shape)}"
+        assert tuple(e.shape) == tuple(t.shape), \
+            f"{what}: shape {tuple(e.shape)} != {tuple(t.shape)}"
         if check_dtype:
             assert dtype_name(e.dtype) == dtype_name(t.dtype), \
                 f"{what}: dtype {e.dtype} != {t.dtype}"

@@ -23,7 +23,8 @@ def T(n):
 
 @pytest.mark.parametrize("a,b", list(itertools.product(NAMES, NAMES)))
 def test_promote_types_all_pairs(a, b):
-    assert dtype_name(ember.promote_types(E(a), E(b))) == dtype_name(torch.promote_types(T(a), T(b)))
+    e = ember.promote_types(E(a), E(b))
+    assert dtype_name(e) == dtype_name(torch.promote_types(T(a), T(b)))
 
 
 def _make(M, name, zero_dim):

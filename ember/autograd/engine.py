@@ -173,7 +173,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False, 
                         if r is not None:
                             g = r
                 if captures is not None and n in captures:
-                    for nr, idx in captures[n]:
+                    for _, idx in captures[n]:
                         results[idx] = g if results[idx] is None or g is None else results[idx] + g
                 if accumulate and (needed is None or n in needed) and g is not None:
                     grads = None
@@ -244,7 +244,7 @@ def run_backward(tensors, grad_tensors, retain_graph=False, create_graph=False, 
                 accumulate_into_leaf(t, g)
         return None
     if inputs is not None:
-        for i, g in enumerate(results):
+        for g in results:
             if g is None and not allow_unused:
                 raise RuntimeError(
                     "One of the differentiated Tensors appears to not have been used in the "

@@ -2,7 +2,6 @@
 import gc
 import weakref
 
-import numpy as np
 import pytest
 import torch
 
