@@ -339,6 +339,9 @@ def inplace(op, self, *args, **attrs):
                     except ValueError:
                         raise _inplace_shape_error(sd.shape, bd.shape) from None
                     _bump(self)
+                    if _tracers:
+                        for tr in _tracers:
+                            tr(op, (self, b), {}, self)
                     return self
         res = apply(op, (self,) + args, attrs)
         rd = res._data
