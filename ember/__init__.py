@@ -9,6 +9,7 @@ from ._dtype import (bool_ as bool, can_cast, dtype, finfo, float16, float32, fl
                      get_default_dtype, iinfo, int8, int16, int32, int64, promote_types,
                      result_type, set_default_dtype, uint8)
 from ._tensor import Size, Tensor
+from ._tensor_str import get_printoptions, set_printoptions
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                                  is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .ops import FUNCTIONS as _FUNCTIONS

@@ -153,7 +153,7 @@ def _float_strings(vals):
         fmt = f"{{:.{p}e}}".format
     elif int_mode:
         def fmt(v):
-            return f"{v:.0f}." if v - v == 0 else f"{v}"
+            return f"{v:.0f}." if math.isfinite(v) else f"{v}"
     else:
         fmt = f"{{:.{p}f}}".format
     strs = [fmt(v) for v in items]
@@ -229,13 +229,19 @@ def _body(data, indent):
 
 
 def _add_suffixes(text, suffixes, indent):
+    """Append ``, suffix`` items; one that would reach the line width starts a new line.
+
+    The running length mirrors PyTorch's bookkeeping exactly: it counts the separator
+    after the values' last line, but not after a suffix that started a new line."""
     linewidth = _OPTS.linewidth
+    cur = len(text) - text.rfind("\n") - 1 + 2
     for s in suffixes:
-        last = len(text) - text.rfind("\n") - 1
-        if last + len(s) + 3 >= linewidth:
+        if cur + len(s) + 1 >= linewidth:
             text += ",\n" + " " * indent + s
+            cur = indent + len(s)
         else:
             text += ", " + s
+            cur += len(s) + 2
     return text + ")"
 
 
