@@ -72,8 +72,9 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
 
 def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=1e-3,
                   gen_non_contig_grad_outputs=False, raise_exception=True, **kwargs):
-    """Check second derivatives: gradcheck of the function ``inputs -> d(func)/d(inputs)``
-    contracted with fixed ``grad_outputs`` (random when not given)."""
+    """Check second derivatives: :func:`gradcheck` of ``(inputs, grad_outputs) ->
+    vjp(func)(grad_outputs)``, differentiating with respect to both, as PyTorch does
+    (random ``grad_outputs`` when not given)."""
     from . import grad as autograd_grad
     from .._tensor import Tensor
     from ..ops.creation import from_numpy
@@ -82,16 +83,17 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     if grad_outputs is None:
         rng = np.random.default_rng(0)
         grad_outputs = tuple(from_numpy(rng.standard_normal(o._data.shape)
-                                        .astype(o._data.dtype)) for o in outs)
+                                        .astype(o._data.dtype)).requires_grad_(True)
+                             for o in outs)
     grad_outputs = _as_tuple(grad_outputs)
-    diff = [t for t in inputs if isinstance(t, Tensor) and t._requires_grad]
+    n_in = len(inputs)
 
     def first(*xs):
-        os = _outputs(func, xs)
-        dx = [x for x in xs if isinstance(x, Tensor) and x._requires_grad]
-        gs = autograd_grad(os, dx, grad_outputs, create_graph=True, allow_unused=True)
-        return tuple(g for g in gs if g is not None)
+        ins, gos = xs[:n_in], xs[n_in:]
+        os = _outputs(func, ins)
+        dx = [x for x in ins if isinstance(x, Tensor) and x._requires_grad]
+        gs = autograd_grad(os, dx, gos, create_graph=True, allow_unused=True)
+        return tuple(g for g in gs if g is not None and g._requires_grad)
 
-    del diff
-    return gradcheck(first, inputs, eps=eps, atol=atol, rtol=rtol,
+    return gradcheck(first, inputs + grad_outputs, eps=eps, atol=atol, rtol=rtol,
                      raise_exception=raise_exception)
