@@ -23,6 +23,7 @@ from .._dtype import (_FROM_NP, _default, can_cast, float32, result_type_dtypes,
                       scalar_category)
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import _state
+from ..backend.cpu import quiet
 from ..autograd.node import Node, grad_accumulator
 from ..autograd.saved import SavedOutput
 
@@ -134,7 +135,38 @@ def _finish(op, ctx, args, out, t0):
     ctx._saved = tuple(saved)
 
 
+_KIND_CAT = {"b": 0, "u": 1, "i": 1, "f": 2}
+_PY_CAT = {bool: 0, int: 1, float: 2}
+
+
+def _no_promotion_needed(op, args, arrays):
+    """True when promotion cannot change anything: every tensor has one dtype and no
+    Python scalar is of a higher category (the common case, decided without allocating)."""
+    dt = None
+    cat = -1
+    for a, arr in zip(args, arrays):
+        if isinstance(a, Tensor):
+            if dt is None:
+                dt = arr.dtype
+            elif arr.dtype is not dt:
+                return False
+        else:
+            c = _PY_CAT.get(type(arr))
+            if c is None:
+                if arr is None or isinstance(arr, (str, tuple, list)):
+                    continue
+                return False
+            if c > cat:
+                cat = c
+    if dt is None:
+        return False
+    k = _KIND_CAT[dt.kind]
+    return cat <= k and (k == 2 or op.promote != FLOAT)
+
+
 def _promote(op, args, arrays):
+    if _no_promotion_needed(op, args, arrays):
+        return arrays, None
     dims, zeros, cats = [], [], []
     for a, arr in zip(args, arrays):
         if isinstance(a, Tensor):
@@ -271,11 +303,23 @@ def binary(op, a, b):
         bd = _scalar(b)
         rb = False
     if op.promote is not None:
-        if type(ad) is not _ndarray or type(bd) is not _ndarray or ad.dtype is not bd.dtype \
-                or (op.promote == FLOAT and ad.dtype.kind != "f"):
-            if not isinstance(bd, (_ndarray, int, float)) or not isinstance(ad, (_ndarray, int,
-                                                                                  float)):
-                return NotImplemented
+        ta = type(ad) is _ndarray
+        tb = type(bd) is _ndarray
+        if ta and tb:
+            fast = ad.dtype is bd.dtype and (op.promote != FLOAT or ad.dtype.kind == "f")
+        elif ta or tb:
+            arr, sc = (ad, bd) if ta else (bd, ad)
+            c = _PY_CAT.get(type(sc))
+            if c is None:
+                if not isinstance(sc, (int, float)):
+                    return NotImplemented
+                fast = False
+            else:
+                k = _KIND_CAT[arr.dtype.kind]
+                fast = c <= k and (k == 2 or op.promote != FLOAT)
+        else:
+            return NotImplemented
+        if not fast:
             ad, bd = _promote(op, (a, b), (ad, bd))[0]
     if (ra or rb) and _state.enabled:
         ctx = _record(op, (a, b))
@@ -328,21 +372,8 @@ def inplace(op, self, *args, **attrs):
     rec = _state.enabled and op.differentiable and (
         self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args))
     if not rec:
-        ufunc = getattr(op, "ufunc", None)
-        if ufunc is not None and not attrs and len(args) == 1:
-            b = args[0]
-            if isinstance(b, Tensor):
-                bd = b._data
-                if bd.dtype is sd.dtype:
-                    try:
-                        ufunc(sd, bd, out=sd)
-                    except ValueError:
-                        raise _inplace_shape_error(sd.shape, bd.shape) from None
-                    _bump(self)
-                    if _tracers:
-                        for tr in _tracers:
-                            tr(op, (self, b), {}, self)
-                    return self
+        if not attrs and _inplace_fast(op, self, sd, args):
+            return self
         res = apply(op, (self,) + args, attrs)
         rd = res._data
         _cast_check(_FROM_NP[rd.dtype], _FROM_NP[sd.dtype])
@@ -402,6 +433,53 @@ def _rebase_view(view, base, res):
     vnode.geom = (base._data.shape, geom["shape"], geom["strides"], geom["offset"])
     view._grad_fn = vnode
     view._out_nr = 0
+
+
+def _inplace_fast(op, self, sd, args):
+    """Write ``op(self, *args)`` straight into ``self``'s memory with the op's NumPy ufunc
+    when no promotion or cast can be involved (``p.mul_(0.9)``, ``x += y``, ``x.exp_()``);
+    False means "take the general path" (which also produces any error)."""
+    if len(args) == 1:
+        uf = op.__dict__.get("ufunc")
+        if uf is None:
+            return False
+        b = args[0]
+        if isinstance(b, Tensor):
+            bd = b._data
+            if bd.dtype is not sd.dtype or (op.promote == FLOAT and sd.dtype.kind != "f"):
+                return False
+        else:
+            c = _PY_CAT.get(type(b))
+            k = _KIND_CAT[sd.dtype.kind]
+            if c is None or c > k or (k != 2 and op.promote == FLOAT):
+                return False
+            bd = b
+        try:
+            uf(sd, bd, out=sd)
+        except (ValueError, TypeError, OverflowError):
+            return False
+    elif not args:
+        uf = op.__dict__.get("_ufunc1_quiet")
+        if uf is None:
+            uf = op.__dict__.get("ufunc1")
+            if uf is None:
+                return False
+            uf = quiet(uf)
+            op._ufunc1_quiet = uf
+        if sd.dtype.kind != "f":
+            return False
+        uf(sd, out=sd)
+    else:
+        return False
+    v = self._ver
+    if v is None:
+        self._ver = [1]
+    else:
+        v[0] += 1
+    if _tracers:
+        for tr in _tracers:
+            tr(op, (self,) + tuple(args), {}, self)
+    return True
 
 
 def _snapshot(t):

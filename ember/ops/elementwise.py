@@ -22,34 +22,7 @@ from ..autograd.grad_mode import _state
 from ._dispatch import (COMMON, FLOAT, OUT, Op, _bump, _inplace_shape_error, _tracers, apply,
                         binary, inplace)
 
-try:
-    from numpy._core.umath import _extobj_contextvar as _ERRCV
-    from numpy._core.umath import _make_extobj
-    _IGNORE_ALL = _make_extobj(all="ignore")
-except Exception:  # pragma: no cover - NumPy moved its internals: fall back to np.errstate
-    _ERRCV = None
-
-
-def _quiet(f):
-    """Run ``f`` with NumPy's floating point warnings off (PyTorch gives inf/nan silently).
-
-    Sets NumPy's own error-state context variable (what ``np.errstate`` does, without the
-    object and its checks), so it is thread- and context-safe."""
-    if _ERRCV is None:  # pragma: no cover
-        def g(*args, **kw):
-            with np.errstate(all="ignore"):
-                return f(*args, **kw)
-    else:
-        cv_set, cv_reset = _ERRCV.set, _ERRCV.reset
-
-        def g(*args, **kw):
-            tok = cv_set(_IGNORE_ALL)
-            try:
-                return f(*args, **kw)
-            finally:
-                cv_reset(tok)
-    g.__name__, g.__doc__, g.__wrapped__ = f.__name__, f.__doc__, f
-    return g
+from ..backend.cpu import quiet as _quiet
 
 __all__ = [
     # arithmetic
@@ -186,37 +159,16 @@ def _unary_method(op):
 
 
 def _unary_inplace(op):
-    """``x.f_()``: NumPy writes into ``x``'s memory when nothing is recorded (float tensors
-    whose op is one ufunc), else the generic :func:`inplace` path."""
-    uf = op.__dict__.get("ufunc1")
-    if uf is not None:
-        uf = _quiet(uf)
-
+    """``x.f_()``: :func:`inplace` (which writes with the op's ``ufunc1`` when it can)."""
     def f(self):
-        if uf is not None:
-            sd = self._data
-            if sd.dtype.kind == "f" and not _tracers and not (_state.enabled
-                                                              and self._requires_grad):
-                uf(sd, out=sd)
-                _bump(self)
-                return self
         return inplace(op, self)
     return f
 
 
 def _binary_inplace(op):
-    """``x.f_(other)`` / ``x op= other``: a float tensor and a Python number go straight to
-    the ufunc (optimizer loops: ``exp_avg.mul_(beta)``); the rest takes :func:`inplace`."""
-    uf = op.ufunc                        # Div's is already quiet
-
+    """``x.f_(other)`` / ``x op= other``: :func:`inplace` (which writes with the op's
+    ``ufunc`` when it can: optimizer loops such as ``exp_avg.mul_(beta)``)."""
     def f(self, other):
-        if type(other) is float or type(other) is int:
-            sd = self._data
-            if sd.dtype.kind == "f" and not _tracers and not (_state.enabled
-                                                              and self._requires_grad):
-                uf(sd, other, out=sd)
-                _bump(self)
-                return self
         return inplace(op, self, other)
     return f
 
