@@ -2310,9 +2310,14 @@ def _sub(self, other):
     return binary(Sub, self, other)
 
 
+class Rsub(Sub):
+    """``number - tensor``: Sub with the operands as written, named as PyTorch names it."""
+    node_name = "RsubBackward1"
+
+
 def _rsub(self, other):
     _check_bool_sub(other, self)
-    return binary(Sub, other, self)
+    return binary(Rsub, other, self)
 
 
 def _mul(self, other):

@@ -266,6 +266,8 @@ class Sum(Op):
     def forward(ctx, x, dim=None, keepdim=False, dtype=None):
         dims = _dims(dim, x.ndim)
         ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
+        if dim is not None:
+            ctx._node_name = "SumBackward1"      # PyTorch's name for the dim overload
         if dtype is None and x.dtype.kind == "f":
             return x.sum(axis=dims, keepdims=keepdim)
         return x.sum(axis=dims, dtype=_out_dtype(x, dtype), keepdims=keepdim)
