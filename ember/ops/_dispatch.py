@@ -67,6 +67,7 @@ class Op(Node):
     opname = None
     promote = None
     save = ()
+    save_needs = None     # per ``save`` entry: the input whose gradient needs it (or None)
     view = False
     differentiable = True
 
@@ -121,8 +122,11 @@ def _record(op, args):
 def _finish(op, ctx, args, out, t0):
     """Attach saved tensors to the node once the outputs exist."""
     saved = []
-    for i in op.save:
-        if i == OUT:
+    needs = op.save_needs
+    for k, i in enumerate(op.save):
+        if needs is not None and needs[k] is not None and not ctx.needs_input_grad[needs[k]]:
+            saved.append(None)       # only another input's gradient would use it
+        elif i == OUT:
             saved.append(SavedOutput(t0, 0))
         else:
             a = args[i]
@@ -238,7 +242,7 @@ def apply(op, args, attrs):
         if type(out) is tuple:
             outs = tuple(_wrap_out(o, ctx, i) for i, o in enumerate(out))
             ctx._out_meta = [(o._data.shape, o._data.dtype) for o in outs]
-            t0 = outs[0]
+            t0 = outs[0] if outs else None
             result = outs
         else:
             t0 = result = _wrap_out(out, ctx, 0)
@@ -251,11 +255,17 @@ def apply(op, args, attrs):
             raise _translate(op, args, e) from None
         if type(out) is tuple:
             result = tuple(_wrap_out(o, None, 0) for o in out)
-            t0 = result[0]
+            t0 = result[0] if result else None
         else:
             t0 = result = _wrap_out(out, None, 0)
-    if op.view and t0._data.base is not None:
-        _as_view(t0, args[0])
+    if op.view:
+        if t0 is result:
+            if t0._data.base is not None:
+                _as_view(t0, args[0])
+        else:
+            for t in result:
+                if t._data.base is not None:
+                    _as_view(t, args[0])
     if _tracers:
         for tr in _tracers:
             tr(op, args, attrs, result)
@@ -379,7 +389,7 @@ def inplace(op, self, *args, **attrs):
         _cast_check(_FROM_NP[rd.dtype], _FROM_NP[sd.dtype])
         if rd.shape != sd.shape:
             raise _inplace_shape_error(sd.shape, rd.shape)
-        np.copyto(sd, rd, casting="unsafe")
+        _write(sd, rd)
         _bump(self)
         return self
     if self._grad_fn is None and self._requires_grad:
@@ -397,7 +407,7 @@ def inplace(op, self, *args, **attrs):
     _cast_check(_FROM_NP[rd.dtype], _FROM_NP[sd.dtype])
     if rd.shape != sd.shape:
         raise _inplace_shape_error(sd.shape, rd.shape)
-    np.copyto(sd, rd, casting="unsafe")
+    _write(sd, rd)
     _bump(self)
     node = res._grad_fn
     if node is not None:
@@ -435,10 +445,27 @@ def _rebase_view(view, base, res):
     view._out_nr = 0
 
 
+_OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to "
+            "a single memory location. Please clone() the tensor before performing the "
+            "operation.")
+
+
+def _write(dst, src):
+    """Copy ``src`` into ``dst``'s memory (casting); a broadcast (expanded) destination is
+    PyTorch's overlap error, not NumPy's read-only one."""
+    if src is dst:          # the op already wrote in place (``inplace=True`` forwards)
+        return
+    if not dst.flags.writeable:
+        raise RuntimeError(_OVERLAP)
+    np.copyto(dst, src, casting="unsafe")
+
+
 def _inplace_fast(op, self, sd, args):
     """Write ``op(self, *args)`` straight into ``self``'s memory with the op's NumPy ufunc
     when no promotion or cast can be involved (``p.mul_(0.9)``, ``x += y``, ``x.exp_()``);
     False means "take the general path" (which also produces any error)."""
+    if not sd.flags.writeable:
+        return False
     if len(args) == 1:
         uf = op.__dict__.get("ufunc")
         if uf is None:

@@ -222,6 +222,7 @@ class Sub(Op):
 class Mul(Op):
     promote = COMMON
     save = (0, 1)
+    save_needs = (1, 0)
     ufunc = np.multiply
 
     @staticmethod
@@ -249,6 +250,7 @@ def _true_divide_inplace(a, b, out):
 class Div(Op):
     promote = FLOAT
     save = (0, 1)
+    save_needs = (1, None)
     ufunc = staticmethod(_true_divide_inplace)
 
     @staticmethod
