@@ -8,6 +8,7 @@ counting); among ready nodes, the most recently created runs first, as in PyTorc
 import heapq
 import sys
 
+from . import anomaly_mode as _anomaly
 from .grad_mode import _state
 from .node import AccumulateGrad, grad_accumulator
 
@@ -276,12 +277,24 @@ def _retain_grads(n, grads, create_graph):
 
 def _call(n, grads):
     """Run node ``n``'s backward on the gradients of its outputs."""
+    if _anomaly._enabled:
+        try:
+            outs = _call_plain(n, grads)
+        except Exception:
+            _anomaly.note_failure(n)
+            raise
+        _anomaly.check_outputs(n, outs)
+        return outs
+    return _call_plain(n, grads)
+
+
+def _call_plain(n, grads):
     if n._pre_hooks:
         for h in n._pre_hooks:
             r = h(tuple(grads))
             if r is not None:
                 grads = list(r)
-    if n._out_meta is not None and None in grads:
+    if n._out_meta is not None and n._materialize and None in grads:
         grads = [g if g is not None else _zeros_for(m) for g, m in zip(grads, n._out_meta)]
     outs = n._apply(grads)
     if type(outs) is not tuple:

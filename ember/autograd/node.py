@@ -28,6 +28,7 @@ class Node:
                  "needs_input_grad", "__dict__", "__weakref__")
 
     _node_name = "Node"
+    _materialize = True      # undefined output gradients reach backward as zeros
 
     def name(self):
         """The node's name, e.g. ``'MulBackward0'``."""

@@ -1,7 +1,9 @@
 """Saved tensors: what a node keeps for backward, with the version each had when saved,
 so that an in-place change in between is caught instead of giving a wrong gradient."""
 
-__all__ = ["SavedOutput", "save_tensor", "unpack_all"]
+from . import graph
+
+__all__ = ["SavedOutput", "SavedHooked", "save_tensor", "save_output", "unpack_all"]
 
 
 class SavedOutput:
@@ -16,10 +18,32 @@ class SavedOutput:
         self.data, self.ver, self.version, self.nr = t._data, t._ver, t._ver[0], nr
 
 
+class SavedHooked:
+    """What ``saved_tensors_hooks``' pack hook returned, with the unpack hook to undo it."""
+
+    __slots__ = ("packed", "unpack")
+
+    def __init__(self, packed, unpack):
+        self.packed, self.unpack = packed, unpack
+
+
 def save_tensor(t):
-    if t._ver is None:
-        t._ver = [0]
-    return (t, t._ver[0])
+    """The saved-tensor entry of input ``t``: ``(t, version)`` or its packed form."""
+    if graph._hook_stack:
+        pack, unpack = graph._hook_stack[-1]
+        return SavedHooked(pack(t), unpack)
+    v = t._ver
+    if v is None:
+        v = t._ver = [0]
+    return (t, v[0])
+
+
+def save_output(t, nr):
+    """The saved-tensor entry of an op's own output ``t`` (output number ``nr``)."""
+    if graph._hook_stack:
+        pack, unpack = graph._hook_stack[-1]
+        return SavedHooked(pack(t.detach()), unpack)
+    return SavedOutput(t, nr)
 
 
 def _modified(desc_tensor, node_name, nr, now, then):
@@ -45,6 +69,13 @@ def unpack_all(node, saved):
             t._grad_fn = node
             t._requires_grad = True
             t._out_nr = s.nr
+            out.append(t)
+        elif type(s) is SavedHooked:
+            t = s.unpack(s.packed)
+            from .._tensor import Tensor
+            if not isinstance(t, Tensor):
+                raise TypeError(f"Output of saved tensor unpack_hook expected to be a Tensor but "
+                                f"got result of type {type(t).__name__}")
             out.append(t)
         elif type(s) is not tuple:
             out.append(s)          # a Python scalar input, saved as it is

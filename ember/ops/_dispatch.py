@@ -25,7 +25,8 @@ from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import _state
 from ..backend.cpu import quiet
 from ..autograd.node import Node, grad_accumulator
-from ..autograd.saved import SavedOutput
+from ..autograd import anomaly_mode as _anomaly
+from ..autograd.saved import SavedOutput, save_output, save_tensor
 
 __all__ = ["Op", "apply", "binary", "inplace", "sum_to", "COMMON", "FLOAT", "OUT",
            "add_tracer", "remove_tracer"]
@@ -116,6 +117,8 @@ def _record(op, args):
             needs.append(False)
     ctx._init_node(tuple(nexts), tuple(needs))
     ctx._in_meta = metas
+    if _anomaly._enabled:
+        _anomaly.record_forward(ctx)
     return ctx
 
 
@@ -127,15 +130,10 @@ def _finish(op, ctx, args, out, t0):
         if needs is not None and needs[k] is not None and not ctx.needs_input_grad[needs[k]]:
             saved.append(None)       # only another input's gradient would use it
         elif i == OUT:
-            saved.append(SavedOutput(t0, 0))
+            saved.append(save_output(t0, 0))
         else:
             a = args[i]
-            if isinstance(a, Tensor):
-                if a._ver is None:
-                    a._ver = [0]
-                saved.append((a, a._ver[0]))
-            else:
-                saved.append(a)
+            saved.append(save_tensor(a) if isinstance(a, Tensor) else a)
     ctx._saved = tuple(saved)
 
 
