@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import importlib
+import pkgutil
 import sys
 
+from . import __path__ as _pkg_path
 from .runner import FRAMEWORKS, run
-from .workloads import WORKLOADS
+from .workloads import WORKLOADS as _CORE
+
+
+def _all_workloads():
+    """The core workloads plus every ``benchmarks/<area>_workloads.py`` module's list."""
+    found = list(_CORE)
+    for m in sorted(pkgutil.iter_modules(_pkg_path), key=lambda m: m.name):
+        if m.name.endswith("_workloads"):
+            found += importlib.import_module(f"{__package__}.{m.name}").WORKLOADS
+    return found
+
+
+WORKLOADS = _all_workloads()
 
 
 def main(argv: list[str] | None = None) -> int:
