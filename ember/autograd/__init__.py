@@ -1,7 +1,7 @@
 """``ember.autograd``: reverse-mode automatic differentiation on a dynamic graph."""
 import numpy as np
 
-from . import anomaly_mode, grad_mode, graph
+from . import anomaly_mode, functional, grad_mode, graph
 from .anomaly_mode import detect_anomaly, is_anomaly_enabled, set_detect_anomaly
 from .engine import run_backward
 from .function import Function, FunctionCtx, once_differentiable
@@ -12,7 +12,7 @@ from .node import Node
 __all__ = ["backward", "grad", "no_grad", "enable_grad", "set_grad_enabled",
            "is_grad_enabled", "inference_mode", "Node", "grad_mode", "graph", "Function",
            "FunctionCtx", "once_differentiable", "detect_anomaly", "set_detect_anomaly",
-           "is_anomaly_enabled", "anomaly_mode"]
+           "is_anomaly_enabled", "anomaly_mode", "functional"]
 
 
 def _as_tuple(x):

@@ -329,11 +329,18 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
             raise NotImplementedError(
                 "Computing Jacobian using forward-AD or forward-over-reverse Hessian is only "
                 "implemented for `vectorize=True`.")
-        # Same numbers in reverse mode; as with forward AD, the result keeps a graph back
-        # to inputs that require grad.
-        return jacobian(func, inputs, create_graph=any(t.requires_grad for t in tensors),
-                        vectorize=True)
+        # Same numbers in reverse mode. As with PyTorch's forward AD, the result keeps a
+        # graph back to inputs that require grad, and tuples of Tensors come back as lists.
+        jac, outputs_tuple, inputs_tuple = _jacobian(
+            func, inputs, any(t.requires_grad for t in tensors), False, True)
+        return _untuple2([list(r) for r in jac], outputs_tuple, inputs_tuple)
+    jac, outputs_tuple, inputs_tuple = _jacobian(func, inputs, create_graph, strict, vectorize)
+    return _untuple2(jac, outputs_tuple, inputs_tuple)
 
+
+def _jacobian(func, inputs, create_graph, strict, vectorize):
+    """Reverse-mode Jacobian as a tuple (over outputs) of tuples (over inputs), with whether
+    the outputs and the inputs were given as tuples."""
     with enable_grad():
         inputs_tuple, inputs = _tupled(inputs, "inputs", "jacobian")
         inputs = _fresh(inputs, create_graph, True)
@@ -346,7 +353,7 @@ def jacobian(func, inputs, create_graph=False, strict=False, vectorize=False,
                 "not supported together. Please either set `strict=False` or "
                 "`vectorize=False`.")
         jac = _jacobian_rows(outputs, inputs, create_graph, strict, vectorize)
-        return _untuple2(_finish(jac, create_graph), outputs_tuple, inputs_tuple)
+        return _finish(jac, create_graph), outputs_tuple, inputs_tuple
 
 
 def hessian(func, inputs, create_graph=False, strict=False, vectorize=False,
