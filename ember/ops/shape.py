@@ -6,6 +6,8 @@ View ops return NumPy views that share memory and the version counter with their
 report PyTorch's strides (NumPy and PyTorch disagree on the stride of some size-1 and
 broadcast dimensions; :func:`_strided` rebuilds those views with PyTorch's layout).
 """
+import warnings
+
 import numpy as np
 
 from .._tensor import Size, Tensor, _norm_dim, _wrap
@@ -17,7 +19,8 @@ __all__ = ["reshape", "permute", "transpose", "swapaxes", "swapdims", "unsqueeze
            "tile", "repeat_interleave", "cat", "concat", "concatenate", "stack", "hstack",
            "vstack", "dstack", "column_stack", "row_stack", "atleast_1d", "atleast_2d",
            "atleast_3d", "split", "tensor_split", "hsplit", "vsplit", "dsplit", "chunk",
-           "unbind", "flip", "fliplr", "flipud", "roll"]
+           "unbind", "flip", "fliplr", "flipud", "roll", "meshgrid", "cartesian_prod",
+           "combinations", "diff"]
 
 _ndarray = np.ndarray
 _ALL = slice(None)
@@ -1637,6 +1640,176 @@ def roll(input, shifts, dims=None):
     return apply(Roll, (input,), {"shifts": shifts, "dims": dims})
 
 
+# --- grids, products, differences --------------------------------------------------------------
+def _grid_inputs(tensors, fname):
+    if len(tensors) == 1 and isinstance(tensors[0], (tuple, list)):
+        tensors = tuple(tensors[0])
+    for i, x in enumerate(tensors):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{fname}(): expected Tensor as element {i} in argument 0, but got "
+                            f"{type(x).__name__}")
+    if not tensors:
+        raise RuntimeError("meshgrid expects a non-empty TensorList")
+    return tensors
+
+
+def meshgrid(*tensors, indexing=None):
+    """Coordinate grids from 0-D/1-D tensors: output ``i`` repeats input ``i`` along every
+    other dimension (views, no copies). ``indexing='ij'`` (the default, with PyTorch's
+    warning when not given) puts input ``i`` on dimension ``i``; ``'xy'`` swaps the first two
+    dimensions (NumPy's Cartesian convention).
+
+    >>> import ember
+    >>> xs, ys = ember.meshgrid(ember.tensor([1, 2, 3]), ember.tensor([4, 5]), indexing="ij")
+    >>> xs
+    tensor([[1, 1],
+            [2, 2],
+            [3, 3]])
+    """
+    tensors = _grid_inputs(tensors, "meshgrid")
+    if indexing is None:
+        warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
+                      "indexing argument.", UserWarning, stacklevel=2)
+        indexing = "ij"
+    elif not isinstance(indexing, str):
+        raise TypeError(f"meshgrid(): argument 'indexing' must be str, not "
+                        f"{type(indexing).__name__}")
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
+                           f"received: {indexing}")
+    dt = tensors[0]._data.dtype
+    for x in tensors:
+        if x._data.ndim > 1:
+            raise RuntimeError(f"torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
+                               f"got a tensor of shape {_fmt(x._data.shape)}")
+        if x._data.dtype != dt:
+            raise RuntimeError("meshgrid expects all tensors to have the same dtype")
+    n = len(tensors)
+    axes = list(range(n))
+    if indexing == "xy" and n > 1:
+        axes[0], axes[1] = 1, 0
+    shape = [0] * n
+    for x, ax in zip(tensors, axes):
+        shape[ax] = x._data.size
+    out = []
+    for x, ax in zip(tensors, axes):
+        s = [1] * n
+        s[ax] = shape[ax]
+        out.append(reshape(x, tuple(s)).expand(tuple(shape)))
+    return tuple(out)
+
+
+def _vectors(tensors, fname):
+    for x in tensors:
+        if x._data.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {_fmt(x._data.shape)}")
+
+
+def cartesian_prod(*tensors):
+    """All combinations of one element from each 1-D tensor, one per row (like
+    ``itertools.product``); a single tensor is returned as it is.
+
+    >>> import ember
+    >>> ember.cartesian_prod(ember.tensor([1, 2]), ember.tensor([3, 4]))
+    tensor([[1, 3],
+            [1, 4],
+            [2, 3],
+            [2, 4]])
+    """
+    tensors = _grid_inputs(tensors, "cartesian_prod")
+    _vectors(tensors, "cartesian_prod")
+    if len(tensors) == 1:
+        return tensors[0]
+    grids = meshgrid(*tensors, indexing="ij")
+    return stack([g.reshape(-1) for g in grids], 1)
+
+
+def combinations(input, r=2, with_replacement=False):
+    """All length-``r`` combinations of the elements of a 1-D tensor, one per row, in
+    ``itertools.combinations`` order (``combinations_with_replacement`` with
+    ``with_replacement=True``).
+
+    >>> import ember
+    >>> ember.combinations(ember.tensor([1, 2, 3]))
+    tensor([[1, 2],
+            [1, 3],
+            [2, 3]])
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"combinations(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    if isinstance(r, bool) or not isinstance(r, (int, np.integer)):
+        raise TypeError(f"combinations(): argument 'r' must be int, not {type(r).__name__}")
+    r = int(r)
+    _vectors((input,), "combinations")
+    if r < 0:
+        raise RuntimeError(f"Expect a non-negative number, but got {r}")
+    if r == 0:
+        return _wrap(np.empty((0,), input._data.dtype))
+    n = input._data.shape[0]
+    idx = np.indices((n,) * r).reshape(r, -1)
+    keep = np.ones(idx.shape[1], bool)
+    for k in range(r - 1):
+        keep &= idx[k] <= idx[k + 1] if with_replacement else idx[k] < idx[k + 1]
+    idx = np.ascontiguousarray(idx[:, keep].T)
+    picked = input.index_select(0, _wrap(idx.reshape(-1)))
+    return reshape(picked, idx.shape)
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The ``n``-th forward difference along ``dim`` (``out[i] = x[i + 1] - x[i]``, logical
+    xor for bool), after concatenating ``prepend`` / ``append`` along ``dim`` (``n = 0``
+    returns a copy of ``input`` alone, as in PyTorch).
+
+    >>> import ember
+    >>> ember.diff(ember.tensor([1, 3, 2, 7]))
+    tensor([ 2, -1,  5])
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"diff(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)):
+        raise TypeError(f"diff(): argument 'n' (position 2) must be int, not {type(n).__name__}")
+    if isinstance(dim, bool) or not isinstance(dim, (int, np.integer)):
+        raise TypeError(f"diff(): argument 'dim' must be int, not {type(dim).__name__}")
+    shape = input._data.shape
+    if not shape:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    n = int(n)
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    dim = _norm_dim(int(dim), len(shape))
+    for name, t in (("prepend", prepend), ("append", append)):
+        if t is None:
+            continue
+        if not isinstance(t, Tensor):
+            raise TypeError(f"diff(): argument '{name}' must be Tensor, not {type(t).__name__}")
+        ts = t._data.shape
+        if len(ts) != len(shape):
+            raise RuntimeError(f"diff expects prepend or append to be the same dimension as "
+                               f"input (got {name} of shape {_fmt(ts)} for input of shape "
+                               f"{_fmt(shape)})")
+        for d, (p, q) in enumerate(zip(shape, ts)):
+            if d != dim and p != q:
+                raise RuntimeError(f"diff expects the shape of tensor to prepend or append to "
+                                   f"match that of input except along the differencing "
+                                   f"dimension; input.size({d}) = {p}, but got "
+                                   f"tensor.size({d}) = {q}")
+    if n == 0:                      # PyTorch: a copy of the input, prepend/append unused
+        return input.clone()
+    x = input
+    if prepend is not None or append is not None:
+        x = cat([t for t in (prepend, input, append) if t is not None], dim)
+    is_bool = x._data.dtype == np.bool_
+    for _ in range(n):
+        m = x._data.shape[dim]
+        if m == 0:
+            break
+        hi, lo = narrow(x, dim, 1, m - 1), narrow(x, dim, 0, m - 1)
+        x = hi.logical_xor(lo) if is_bool else hi - lo
+    return x
+
+
 # --- methods -----------------------------------------------------------------------------------
 def _flip_method(self, *dims):
     if not dims:
@@ -1667,5 +1840,5 @@ METHODS = {
     "split": _split_method, "chunk": chunk, "tensor_split": tensor_split, "hsplit": hsplit,
     "vsplit": vsplit, "dsplit": dsplit, "unbind": unbind,
     "repeat": repeat, "tile": tile, "repeat_interleave": _repeat_interleave_method,
-    "flip": _flip_method, "fliplr": fliplr, "flipud": flipud, "roll": roll,
+    "flip": _flip_method, "fliplr": fliplr, "flipud": flipud, "roll": roll, "diff": diff,
 }
