@@ -3,11 +3,11 @@
 The namespace re-exports the tensor type, dtypes, devices, grad modes and every op
 function (collected by ``ember.ops``); it holds no logic of its own.
 """
-from . import _dtype, autograd, backend, cuda, linalg, optim, random
+from . import _dtype, autograd, backend, cuda, fft, linalg, optim, random, utils
 from ._device import device
-from ._dtype import (bool_ as bool, can_cast, dtype, finfo, float16, float32, float64,
-                     get_default_dtype, iinfo, int8, int16, int32, int64, promote_types,
-                     result_type, set_default_dtype, uint8)
+from ._dtype import (bool_ as bool, can_cast, cdouble, cfloat, complex64, complex128, dtype,
+                     finfo, float16, float32, float64, get_default_dtype, iinfo, int8, int16,
+                     int32, int64, promote_types, result_type, set_default_dtype, uint8)
 from ._tensor import Size, Tensor
 from ._tensor_str import get_printoptions, set_printoptions
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,

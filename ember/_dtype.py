@@ -2,14 +2,18 @@
 
 Promotion follows PyTorch, not NumPy: operands are ranked as dimensioned tensors,
 zero-dim tensors, then Python scalars ("wrapped numbers"); a lower rank only changes
-the result when its *category* (bool < integer < floating) is higher.
+the result when its *category* (bool < integer < floating < complex) is higher, and a
+complex operand of lower rank keeps the precision of a floating one of higher rank
+(``float64_tensor + 1j`` is complex128). A Python complex is the default complex dtype
+(complex64, or complex128 when the default float dtype is float64).
 """
 import numpy as np
 
 __all__ = ["dtype", "get_default_dtype", "set_default_dtype", "promote_types",
-           "result_type", "can_cast", "finfo", "iinfo"]
+           "result_type", "can_cast", "finfo", "iinfo", "complex64", "complex128", "cfloat",
+           "cdouble"]
 
-_BOOL, _INT, _FLOAT = 0, 1, 2
+_BOOL, _INT, _FLOAT, _COMPLEX = 0, 1, 2, 3
 
 
 class dtype:
@@ -23,8 +27,8 @@ class dtype:
         self.np = np.dtype(npdt)
         self.itemsize = self.np.itemsize
         self.is_floating_point = cat == _FLOAT
-        self.is_complex = False
-        self.is_signed = cat == _FLOAT or self.np.kind == "i"
+        self.is_complex = cat == _COMPLEX
+        self.is_signed = cat >= _FLOAT or self.np.kind == "i"
         self._cat = cat
         self._legacy = legacy
 
@@ -35,10 +39,23 @@ class dtype:
         return (_by_name, (self.name,))
 
     def to_real(self):
-        return self
+        """The real counterpart of a complex dtype (``complex64 -> float32``); other dtypes
+        are returned as they are."""
+        return _TO_REAL.get(self, self)
 
     def to_complex(self):
-        raise NotImplementedError("complex dtypes are not supported by ember yet")
+        """The complex counterpart of a floating dtype (``float32 -> complex64``); complex
+        dtypes are returned as they are."""
+        if self._cat == _COMPLEX:
+            return self
+        r = _TO_COMPLEX.get(self)
+        if r is None:
+            if self is float16:
+                raise NotImplementedError("ember does not support complex32 (ComplexHalf): use "
+                                          "float32 or float64 for complex arithmetic")
+            raise RuntimeError(f"to_complex is only supported for floating point dtypes, "
+                               f"got {self}")
+        return r
 
 
 def _by_name(name):
@@ -54,12 +71,18 @@ int64 = dtype("int64", np.int64, _INT, "LongTensor")
 float16 = dtype("float16", np.float16, _FLOAT, "HalfTensor")
 float32 = dtype("float32", np.float32, _FLOAT, "FloatTensor")
 float64 = dtype("float64", np.float64, _FLOAT, "DoubleTensor")
+complex64 = dtype("complex64", np.complex64, _COMPLEX, "ComplexFloatTensor")
+complex128 = dtype("complex128", np.complex128, _COMPLEX, "ComplexDoubleTensor")
 
-ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64)
+ALL = (bool_, uint8, int8, int16, int32, int64, float16, float32, float64, complex64,
+       complex128)
+_TO_REAL = {complex64: float32, complex128: float64}
+_TO_COMPLEX = {float32: complex64, float64: complex128}
 _NAMES = {d.name: d for d in ALL}
 # aliases PyTorch accepts
 _ALIASES = {"half": float16, "float": float32, "double": float64, "short": int16,
-            "int": int32, "long": int64, "bool": bool_, "byte": uint8, "char": int8}
+            "int": int32, "long": int64, "bool": bool_, "byte": uint8, "char": int8,
+            "cfloat": complex64, "cdouble": complex128}
 _NAMES.update(_ALIASES)
 _FROM_NP = {d.np: d for d in ALL}
 
@@ -71,8 +94,12 @@ def _promote_pair(a, b):
     if a is b:
         return a
     if a._cat != b._cat:
-        return a if a._cat > b._cat else b
-    if a._cat == _FLOAT:
+        hi, lo = (a, b) if a._cat > b._cat else (b, a)
+        if hi._cat == _COMPLEX and lo._cat == _FLOAT:
+            # complex64 with float64 needs complex128; float16 never widens complex64
+            return complex128 if lo is float64 else hi
+        return hi
+    if a._cat >= _FLOAT:
         return a if a.itemsize >= b.itemsize else b
     if a._cat == _BOOL:
         return a
@@ -86,6 +113,12 @@ def _promote_pair(a, b):
 _PROMOTE = {(a, b): _promote_pair(a, b) for a in ALL for b in ALL}
 
 _default = [float32]
+
+
+def _default_complex():
+    """The dtype of a Python complex: complex128 when the default float dtype is float64,
+    else complex64 (ember has no complex32)."""
+    return complex128 if _default[0] is float64 else complex64
 
 
 def get_default_dtype():
@@ -111,7 +144,9 @@ def as_dtype(d):
     if type(d) is dtype:
         return d
     if d is float:
-        return _default[0]
+        return float64
+    if d is complex:
+        return complex128
     if d is int:
         return int64
     if d is bool:
@@ -133,7 +168,8 @@ def from_numpy_dtype(npdt):
     r = _FROM_NP.get(npdt)
     if r is None:
         raise TypeError(f"can't convert np.ndarray of type {npdt}. The only supported types are: "
-                        "float64, float32, float16, int64, int32, int16, int8, uint8, and bool.")
+                        "float64, float32, float16, complex64, complex128, int64, int32, int16, "
+                        "int8, uint8, and bool.")
     return r
 
 
@@ -155,13 +191,26 @@ def scalar_category(x):
     if isinstance(x, float):
         return _FLOAT
     if isinstance(x, complex):
-        raise NotImplementedError("complex numbers are not supported by ember yet")
+        return _COMPLEX
     if isinstance(x, np.generic):
         return from_numpy_dtype(x.dtype)._cat
     raise TypeError(f"expected a Tensor or a number, got {type(x).__name__}")
 
 
 _CAT_DEFAULT = {_BOOL: bool_, _INT: int64}
+
+
+def _combine(hi, lo):
+    """PyTorch's combination of the result of a higher priority class (``hi``) with that
+    of a lower one (``lo``): only a higher category in ``lo`` changes the result, and a
+    complex ``lo`` keeps the precision of a floating ``hi``."""
+    if hi is None:
+        return lo
+    if lo is None or lo._cat <= hi._cat:
+        return hi
+    if lo._cat == _COMPLEX and hi._cat == _FLOAT:
+        return hi.to_complex()
+    return lo
 
 
 def result_type_dtypes(dims, zeros, scalar_cats):
@@ -174,12 +223,17 @@ def result_type_dtypes(dims, zeros, scalar_cats):
     for d in zeros:
         z = d if z is None else _PROMOTE[z, d]
     if z is not None:
-        if out is None or z._cat > out._cat:
-            out = z
+        out = _combine(out, z)
     if scalar_cats:
         c = max(scalar_cats)
         if out is None or c > out._cat:
-            out = _default[0] if c == _FLOAT else _CAT_DEFAULT[c]
+            if c == _FLOAT:
+                w = _default[0]
+            elif c == _COMPLEX:
+                w = _default_complex()
+            else:
+                w = _CAT_DEFAULT[c]
+            out = _combine(out, w)
     return out
 
 
@@ -216,8 +270,9 @@ class finfo:
 
     def __init__(self, type=None):
         d = as_dtype(type) if type is not None else _default[0]
-        if not d.is_floating_point:
+        if d._cat < _FLOAT:
             raise TypeError(f"ember.finfo() requires a floating point input type, got {d}")
+        d = d.to_real()       # a complex dtype has the limits of its parts, as in PyTorch
         f = np.finfo(d.np)
         self.bits, self.eps, self.max, self.min = f.bits, float(f.eps), float(f.max), float(f.min)
         self.tiny = self.smallest_normal = float(f.tiny)
@@ -234,7 +289,7 @@ class iinfo:
 
     def __init__(self, type):
         d = as_dtype(type)
-        if d.is_floating_point:
+        if d._cat >= _FLOAT:
             raise TypeError(f"ember.iinfo() requires an integer input type, got {d}")
         f = np.iinfo(d.np) if d is not bool_ else None
         self.bits = d.itemsize * 8
@@ -244,3 +299,6 @@ class iinfo:
 
     def __repr__(self):
         return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+
+
+cfloat, cdouble = complex64, complex128

@@ -102,7 +102,8 @@ class Tensor:
     ember.Size([2, 3])
     """
 
-    __slots__ = ("_data", "_grad_fn", "_requires_grad", "_ver", "_base", "_out_nr", "_grad",
+    __slots__ = ("_data", "_grad_fn", "_requires_grad", "_ver", "_base", "_vstamp", "_out_nr",
+                 "_grad",
                  "_grad_acc", "_hooks", "_retains_grad", "__weakref__")
 
     __array_priority__ = 1000
@@ -234,7 +235,7 @@ class Tensor:
         return self._data.dtype.kind == "f"
 
     def is_complex(self):
-        return False
+        return self._data.dtype.kind == "c"
 
     def is_signed(self):
         return self.dtype.is_signed
@@ -262,7 +263,7 @@ class Tensor:
                     "use a computed variable in a subgraph that doesn't require differentiation "
                     "use var_no_grad = var.detach().")
             return self
-        if requires_grad and self._data.dtype.kind != "f":
+        if requires_grad and self._data.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point and complex dtype can require "
                                f"gradients (got {self.dtype})")
         self._requires_grad = bool(requires_grad)

@@ -12,6 +12,9 @@ The layout follows PyTorch's exactly (only the dtype is spelled ``ember.float64`
   smallest is below 1e-4. ``sci_mode`` forces it on or off.
 * Every element is right-aligned to the widest one; rows wrap at ``linewidth``;
   sub-tensors are separated by one newline per remaining dimension.
+* Complex tensors get one format for the real parts and one for the imaginary parts
+  (``tensor([1.5000+2.0000j, 3.0000-4.2500j])``): the real part is right-aligned to its
+  column width, the imaginary part follows with its sign and a ``j``.
 * A subclass of Tensor prints under its own name: ``MyTensor([1., 2.])``.
 * Suffixes follow: ``size=`` (empty tensors), ``dtype=`` (when not the default for its
   kind), ``grad_fn=<...>`` or ``requires_grad=True``, each moved onto its own line when
@@ -23,6 +26,8 @@ tensor([[1, 2],
         [3, 4]])
 >>> ember.tensor([1.5, 2.0], dtype=ember.float64)
 tensor([1.5000, 2.0000], dtype=ember.float64)
+>>> ember.tensor([1 + 2j, 0.5 - 1j])
+tensor([1.0000+2.j, 0.5000-1.j])
 """
 import contextlib
 import math
@@ -164,10 +169,26 @@ def _float_strings(vals):
     return strs, width
 
 
+def _complex_strings(flat):
+    """Strings for complex values: the real parts formatted (and padded) as one float
+    column, the imaginary parts as another, each followed by its sign and ``j``. The
+    elements are complete (not to be padded again); the width is that of both columns
+    plus the ``j``, which is what the line wrapping counts."""
+    re, w1 = _float_strings(flat.real.astype(np.float64))
+    im, w2 = _float_strings(flat.imag.astype(np.float64))
+    out = []
+    for r, i in zip(re, im):
+        r = r.rjust(w1)
+        out.append(r + i + "j" if i[0] in "+-" else r + "+" + i + "j")
+    return out, w1 + w2 + 1
+
+
 def _strings(a):
     """Formatted, unpadded strings for the elements of ``a`` in C order, and the width
     of a column."""
     flat = a.reshape(-1)
+    if a.dtype.kind == "c":
+        return _complex_strings(flat)
     if a.dtype.kind == "f":
         return _float_strings(flat.astype(np.float64))
     strs = [str(v) for v in flat.tolist()]
@@ -224,7 +245,8 @@ def _body(data, indent):
     else:
         cut = [False] * data.ndim
     strs, width = _strings(data)
-    strs = [s.rjust(width) for s in strs]
+    if data.dtype.kind != "c":
+        strs = [s.rjust(width) for s in strs]
     return _layout(strs, data.shape, cut, e, width, indent, _OPTS.linewidth)
 
 
@@ -272,7 +294,8 @@ def tensor_repr(t):
     if empty:
         if dtype is not default:
             suffixes.append(f"dtype={dtype}")
-    elif dtype is not default and dtype is not D.int64 and dtype is not D.bool_:
+    elif (dtype is not default and dtype is not D.int64 and dtype is not D.bool_
+          and dtype is not D._default_complex()):
         suffixes.append(f"dtype={dtype}")
     fn = t._grad_fn
     if fn is not None:

@@ -18,6 +18,9 @@ _getrc = sys.getrefcount
 
 
 def _root_edge(t, i):
+    if t._base is not None:
+        from ..ops._dispatch import refresh_view
+        refresh_view(t)
     fn = t._grad_fn
     if fn is not None:
         return fn, t._out_nr
@@ -27,6 +30,9 @@ def _root_edge(t, i):
 
 
 def _input_edge(t):
+    if t._base is not None:
+        from ..ops._dispatch import refresh_view
+        refresh_view(t)
     fn = t._grad_fn
     if fn is not None:
         return fn, t._out_nr

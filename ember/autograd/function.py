@@ -178,7 +178,7 @@ def _apply(cls, args, kwargs):
                 o._ver = [1]
             else:
                 v[0] += 1
-        if rec and id(o) not in non_diff and o._data.dtype.kind == "f":
+        if rec and id(o) not in non_diff and o._data.dtype.kind in "fc":
             o._grad_fn = ctx
             o._out_nr = nr
             o._requires_grad = True
@@ -257,7 +257,7 @@ def once_differentiable(fn):
                              "@once_differentiable", 1)
         res = []
         for o in seq:
-            if isinstance(o, Tensor) and o._data.dtype.kind == "f":
+            if isinstance(o, Tensor) and o._data.dtype.kind in "fc":
                 o = _alias(o)
                 o._grad_fn, o._out_nr, o._requires_grad = node, 0, True
             res.append(o)

@@ -10,7 +10,10 @@ An op is a subclass of :class:`Op` that defines, side by side,
 Class attributes declare the rest: ``promote`` (``None``, ``COMMON`` or ``FLOAT``: PyTorch
 type promotion applied to the inputs before forward), ``save`` (indices of inputs to save
 for backward, ``OUT`` for the output; backward reads them from ``ctx.saved_tensors``),
-``view`` (the output is a view of input 0 and shares its version counter).
+``view`` (the output is a view of input 0 and shares its version counter),
+``complex_autograd`` (the backward follows PyTorch's convention for complex values, the
+conjugate Wirtinger derivative; an op without it refuses to record a call that involves
+complex values instead of giving a wrong gradient).
 
 :func:`apply` runs one op: promote, run forward, record a graph node only when grad mode
 is on and some input requires grad, tell the tracers, wrap the outputs. Broadcasting in
@@ -71,6 +74,7 @@ class Op(Node):
     save_needs = None     # per ``save`` entry: the input whose gradient needs it (or None)
     view = False
     differentiable = True
+    complex_autograd = False
 
     def __init_subclass__(cls, **kw):
         super().__init_subclass__(**kw)
@@ -88,6 +92,8 @@ class Op(Node):
 
 
 def _edge(t):
+    if t._base is not None:
+        refresh_view(t)
     fn = t._grad_fn
     if fn is not None:
         return (fn, t._out_nr)
@@ -105,16 +111,25 @@ def _record(op, args):
     nexts = []
     metas = []
     needs = []
+    cplx = False
     for a in args:
-        if isinstance(a, Tensor) and a._requires_grad:
-            nexts.append(_edge(a))
+        if isinstance(a, Tensor):
             d = a._data
-            metas.append((d.shape, d.dtype))
-            needs.append(True)
-        else:
-            nexts.append(_NOEDGE)
-            metas.append(None)
-            needs.append(False)
+            if d.dtype.kind == "c":
+                cplx = True
+            if a._requires_grad:
+                nexts.append(_edge(a))
+                metas.append((d.shape, d.dtype))
+                needs.append(True)
+                continue
+        elif type(a) is complex:
+            cplx = True
+        nexts.append(_NOEDGE)
+        metas.append(None)
+        needs.append(False)
+    if cplx and not op.complex_autograd:
+        raise NotImplementedError(f"ember: autograd of '{op.opname}' on complex tensors is not "
+                                  "supported yet")
     ctx._init_node(tuple(nexts), tuple(needs))
     ctx._in_meta = metas
     if _anomaly._enabled:
@@ -137,8 +152,8 @@ def _finish(op, ctx, args, out, t0):
     ctx._saved = tuple(saved)
 
 
-_KIND_CAT = {"b": 0, "u": 1, "i": 1, "f": 2}
-_PY_CAT = {bool: 0, int: 1, float: 2}
+_KIND_CAT = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+_PY_CAT = {bool: 0, int: 1, float: 2, complex: 3}
 
 
 def _no_promotion_needed(op, args, arrays):
@@ -163,7 +178,7 @@ def _no_promotion_needed(op, args, arrays):
     if dt is None:
         return False
     k = _KIND_CAT[dt.kind]
-    return cat <= k and (k == 2 or op.promote != FLOAT)
+    return cat <= k and (k >= 2 or op.promote != FLOAT)
 
 
 def _promote(op, args, arrays):
@@ -178,7 +193,7 @@ def _promote(op, args, arrays):
     rt = result_type_dtypes(dims, zeros, cats)
     if rt is None:
         return arrays, None
-    if op.promote == FLOAT and not rt.is_floating_point:
+    if op.promote == FLOAT and not (rt.is_floating_point or rt.is_complex):
         rt = _default[0]
     npdt = rt.np
     return [arr.astype(npdt, copy=False) if isinstance(a, Tensor) else arr
@@ -199,7 +214,7 @@ def _wrap_out(arr, ctx, nr):
     t._data = arr
     t._base = None
     t._ver = None
-    if ctx is not None and arr.dtype.kind == "f":
+    if ctx is not None and arr.dtype.kind in "fc":
         t._grad_fn = ctx
         t._requires_grad = True
         t._out_nr = nr
@@ -210,12 +225,39 @@ def _wrap_out(arr, ctx, nr):
 
 
 def _as_view(t, base):
-    """Mark ``t`` as a view of ``base``: same version counter, ``_base`` set."""
-    if base._ver is None:
-        base._ver = [0]
-    t._ver = base._ver
+    """Mark ``t`` as a view of ``base``: same version counter, ``_base`` set, and the
+    version the view's history was made at (see :func:`refresh_view`)."""
+    v = base._ver
+    if v is None:
+        v = base._ver = [0]
+    t._ver = v
+    t._vstamp = v[0]
     b = base._base
     t._base = base if b is None else b
+
+
+def refresh_view(t):
+    """If the memory of view ``t`` was written in place since its history was recorded (by
+    an op on its base or on a sibling view), its ``grad_fn`` is stale: read the view again
+    from its base's current history (PyTorch regenerates such views the same way)."""
+    try:
+        stamp = t._vstamp
+    except AttributeError:
+        return
+    now = t._ver[0]
+    if stamp == now:
+        return
+    t._vstamp = now
+    base = t._base
+    if not base._requires_grad or not _state.enabled:
+        return
+    from .copy import AsStrided, view_geometry
+    geom = view_geometry(t, base)
+    node = _record(AsStrided, (base,))
+    node.geom = (base._data.shape, geom["shape"], geom["strides"], geom["offset"])
+    t._grad_fn = node
+    t._out_nr = 0
+    t._requires_grad = True
 
 
 def apply(op, args, attrs):
@@ -324,7 +366,7 @@ def binary(op, a, b):
                 fast = False
             else:
                 k = _KIND_CAT[arr.dtype.kind]
-                fast = c <= k and (k == 2 or op.promote != FLOAT)
+                fast = c <= k and (k >= 2 or op.promote != FLOAT)
         else:
             return NotImplemented
         if not fast:
@@ -358,7 +400,8 @@ def binary(op, a, b):
 
 
 _LEGACY = {"float16": "Half", "float32": "Float", "float64": "Double", "int8": "Char",
-           "int16": "Short", "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool"}
+           "int16": "Short", "int32": "Int", "int64": "Long", "uint8": "Byte", "bool": "Bool",
+           "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 
 
 def _cast_check(out_dtype, self_dtype):
@@ -394,6 +437,8 @@ def inplace(op, self, *args, **attrs):
         raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                            "operation.")
     base = self._base
+    if base is not None:
+        refresh_view(self)
     if base is not None and base._grad_fn is None and base._requires_grad:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
                            "in-place operation.")
@@ -441,6 +486,7 @@ def _rebase_view(view, base, res):
     vnode.geom = (base._data.shape, geom["shape"], geom["strides"], geom["offset"])
     view._grad_fn = vnode
     view._out_nr = 0
+    view._vstamp = view._ver[0]
 
 
 _OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to "
@@ -476,7 +522,7 @@ def _inplace_fast(op, self, sd, args):
         else:
             c = _PY_CAT.get(type(b))
             k = _KIND_CAT[sd.dtype.kind]
-            if c is None or c > k or (k != 2 and op.promote == FLOAT):
+            if c is None or c > k or (k < 2 and op.promote == FLOAT):
                 return False
             bd = b
         try:

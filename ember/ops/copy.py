@@ -12,10 +12,13 @@ __all__ = ["clone"]
 
 class ToCopy(Op):
     opname = "to"
+    complex_autograd = True
 
     @staticmethod
     def forward(ctx, x, npdt):
         ctx.src = x.dtype
+        if x.dtype.kind == "c" and npdt.kind != "c":
+            x = x.real        # complex -> real keeps the real part (its gradient: g + 0j)
         return x.astype(npdt)
 
     @staticmethod
@@ -24,6 +27,8 @@ class ToCopy(Op):
 
 
 class Clone(Op):
+    complex_autograd = True
+
     @staticmethod
     def forward(ctx, x, memory_format=None):
         return np.array(x, copy=True, order="C" if memory_format != "preserve_format" else "K")
@@ -137,10 +142,13 @@ def view_as_dtype(self, dtype):
 class Copy(Op):
     opname = "copy_"
     node_name = "CopyBackwards"
+    complex_autograd = True
 
     @staticmethod
     def forward(ctx, dst, src):
         ctx.src = src.dtype
+        if np.iscomplexobj(src) and dst.dtype.kind != "c":
+            src = np.real(src)
         try:
             return np.broadcast_to(src, dst.shape).astype(dst.dtype, copy=True)
         except ValueError:
@@ -223,8 +231,35 @@ class AsStrided(Op):
         xshape, shape, strides, offset = ctx.geom
         from .creation import zeros
         z = zeros(xshape, dtype=g.dtype)
-        return apply(AsStridedScatter, (z, g), {"shape": shape, "strides": strides,
-                                                 "offset": offset})
+        return apply(AsStridedAdd, (z, g), {"shape": shape, "strides": strides,
+                                             "offset": offset})
+
+
+class AsStridedAdd(Op):
+    """``base`` plus ``src`` added into the region ``(shape, strides, offset)``; where the
+    region overlaps itself (an expanded view) every element it covers is summed, which
+    is the gradient of :class:`AsStrided`."""
+    opname = "as_strided_add"
+    node_name = "AsStridedBackward0"
+
+    @staticmethod
+    def forward(ctx, base, src, shape, strides, offset):
+        ctx.geom = (shape, strides, offset)
+        out = np.array(base, order="C", copy=True)
+        flat = out.reshape(-1)
+        if 0 in strides or len(set(strides)) < len(strides):
+            idx = _strided(np.arange(flat.size), shape, strides, offset)
+            np.add.at(flat, idx, np.broadcast_to(src, shape))
+        else:
+            _strided(flat, shape, strides, offset)[...] += src
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, strides, offset = ctx.geom
+        n = ctx.needs_input_grad
+        attrs = {"shape": shape, "strides": strides, "offset": offset}
+        return (g if n[0] else None), (apply(AsStrided, (g,), attrs) if n[1] else None)
 
 
 class AsStridedScatter(Op):

@@ -58,10 +58,10 @@ def _scalar_dtype(x, flags):
         return D.bool_
     if isinstance(x, numbers.Integral):
         return D.int64
-    if isinstance(x, complex):
-        raise NotImplementedError("complex tensors are not supported by ember yet")
     if isinstance(x, numbers.Real):
         return D._default[0]
+    if isinstance(x, numbers.Complex):
+        return D._default_complex()
     if isinstance(x, str):
         raise TypeError(f"new(): invalid data type '{type(x).__name__}'")
     if _is_seq(x):
@@ -160,10 +160,10 @@ def _infer_np(data, dtype=None):
     want = None if dtype is None else D.as_dtype(dtype)
     if isinstance(data, Tensor):
         arr = data._data
-        return arr.astype(want.np) if want is not None else arr.copy()
+        return _astype(arr, want.np) if want is not None else arr.copy()
     if isinstance(data, np.ndarray):
         D.from_numpy_dtype(data.dtype)
-        return data.astype(want.np) if want is not None else np.array(data, copy=True)
+        return _astype(data, want.np) if want is not None else np.array(data, copy=True)
     flags = {}
     if _is_seq(data):
         shape = _first_shape(data)
@@ -180,6 +180,13 @@ def _infer_np(data, dtype=None):
         src = data.item() if isinstance(data, np.generic) else data
     if want is None or want is dt:
         return _build(src, dt)
+    if dt.is_complex and not want.is_complex and not flags:
+        # PyTorch refuses Python complex numbers for a real dtype
+        if want.np.kind in "iub":
+            raise TypeError("'complex' object cannot be interpreted as an integer")
+        raise TypeError("must be real number, not complex")
+    if dt.is_complex and not want.is_complex:
+        src = np.real(np.array(src, dtype=np.complex128))
     if want.np.kind in "iu" and not flags:
         # Python numbers must fit the integer dtype (checked on exact values)
         arr = _build(src, D.float64 if dt.is_floating_point else dt)
@@ -187,6 +194,13 @@ def _infer_np(data, dtype=None):
         return arr.astype(want.np)
     with np.errstate(invalid="ignore", over="ignore"):
         return _build(src, want)
+
+
+def _astype(arr, npdt):
+    """``arr.astype(npdt)``; complex to real keeps the real part (no NumPy warning)."""
+    if arr.dtype.kind == "c" and npdt.kind != "c":
+        arr = arr.real
+    return arr.astype(npdt)
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -350,7 +364,7 @@ def _fill_dtype(fill_value):
     if isinstance(fill_value, numbers.Integral):
         return D.int64
     if isinstance(fill_value, complex):
-        raise NotImplementedError("complex tensors are not supported by ember yet")
+        return D._default_complex()
     return D._default[0]
 
 
@@ -583,14 +597,29 @@ def _not_impl(kernel, dt):
     return NotImplementedError(f"\"{kernel}\" not implemented for '{dt._legacy[:-6]}'")
 
 
+def _complex_sample(draw, rng, shape, npdt, scale=None):
+    """Samples of a complex dtype: independent real and imaginary parts."""
+    real = np.dtype(npdt.char.lower() if npdt.char in "FD" else npdt)
+    arr = draw(rng, tuple(shape) + (2,), real)
+    if scale is not None:
+        arr *= real.type(scale)
+    return arr.view(npdt).reshape(shape)
+
+
 def _uniform(rng, shape, npdt):
-    """Uniform [0, 1) samples of float dtype ``npdt`` (float32 drawn as float32)."""
+    """Uniform [0, 1) samples of float dtype ``npdt`` (float32 drawn as float32); for a
+    complex dtype, the real and imaginary parts are each uniform on [0, 1)."""
+    if npdt.kind == "c":
+        return _complex_sample(_uniform, rng, shape, npdt)
     if npdt == np.float32 or npdt == np.float64:
         return rng.random(shape, dtype=npdt)
     return rng.random(shape, dtype=np.float32).astype(npdt)
 
 
 def _normal(rng, shape, npdt):
+    if npdt.kind == "c":
+        # complex standard normal: E|z|^2 = 1, each part of variance 1/2
+        return _complex_sample(_normal, rng, shape, npdt, math.sqrt(0.5))
     if npdt == np.float32 or npdt == np.float64:
         return rng.standard_normal(shape, dtype=npdt)
     return rng.standard_normal(shape, dtype=np.float32).astype(npdt)
@@ -630,7 +659,7 @@ def rand(*args, size=None, generator=None, out=None, dtype=None, layout=None, de
     """
     shape = _shape(args, size, "rand")
     dt = _dt(dtype, out)
-    if not dt.is_floating_point:
+    if not (dt.is_floating_point or dt.is_complex):
         raise _not_impl("check_uniform_bounds", dt)
     return _finish(_uniform(_rng(generator), shape, dt.np), requires_grad, device, out)
 
@@ -645,7 +674,7 @@ def randn(*args, size=None, generator=None, out=None, dtype=None, layout=None, d
     """
     shape = _shape(args, size, "randn")
     dt = _dt(dtype, out)
-    if not dt.is_floating_point:
+    if not (dt.is_floating_point or dt.is_complex):
         raise _not_impl("normal_kernel_cpu", dt)
     return _finish(_normal(_rng(generator), shape, dt.np), requires_grad, device, out)
 

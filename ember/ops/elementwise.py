@@ -121,7 +121,7 @@ def _wrapping(f, a, b):
 def _fl(x):
     """Integer/bool arrays as the default float dtype (what ``promote = FLOAT`` does for one
     input, without the dispatcher's general promotion pass: ~2 us per call)."""
-    return x if x.dtype.kind == "f" else x.astype(_default[0].np)
+    return x if x.dtype.kind in "fc" else x.astype(_default[0].np)
 
 
 def _half_up(x):
@@ -190,6 +190,7 @@ def _make_unary(op, name, doc):
 class Add(Op):
     promote = COMMON
     ufunc = np.add
+    complex_autograd = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -206,6 +207,7 @@ class Add(Op):
 class Sub(Op):
     promote = COMMON
     ufunc = np.subtract
+    complex_autograd = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -219,11 +221,21 @@ class Sub(Op):
         return g, -g
 
 
+def _cj(v):
+    """The complex conjugate of a saved operand (a Tensor or a Python number); real values
+    are returned as they are. The vector-Jacobian product of a holomorphic ``f`` is
+    ``g * conj(f'(z))`` (PyTorch's convention for complex gradients)."""
+    if isinstance(v, Tensor):
+        return v.conj() if v._data.dtype.kind == "c" else v
+    return v.conjugate() if type(v) is complex else v
+
+
 class Mul(Op):
     promote = COMMON
     save = (0, 1)
     save_needs = (1, 0)
     ufunc = np.multiply
+    complex_autograd = True
 
     @staticmethod
     def forward(ctx, a, b):
@@ -236,7 +248,7 @@ class Mul(Op):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         n = ctx.needs_input_grad
-        return (g * b if n[0] else None), (g * a if n[1] else None)
+        return (g * _cj(b) if n[0] else None), (g * _cj(a) if n[1] else None)
 
 
 @_quiet
@@ -252,6 +264,7 @@ class Div(Op):
     save = (0, 1)
     save_needs = (1, None)
     ufunc = staticmethod(_true_divide_inplace)
+    complex_autograd = True
 
     @staticmethod
     @_quiet
@@ -262,6 +275,11 @@ class Div(Op):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         n = ctx.needs_input_grad
+        if g._data.dtype.kind == "c":
+            cb = _cj(b)
+            ga = g / cb if n[0] else None
+            gb = -g * _cj(a) / (cb * cb) if n[1] else None
+            return ga, gb
         ga = g / b if n[0] else None
         gb = -g * a / (b * b) if n[1] else None
         return ga, gb
@@ -331,6 +349,7 @@ class FloorDivide(DivFloor):
 
 class Neg(Op):
     ufunc1 = np.negative
+    complex_autograd = True
 
     @staticmethod
     def forward(ctx, a):
@@ -499,6 +518,7 @@ def positive(input):
 class Abs(Op):
     save = (0,)
     ufunc1 = np.abs
+    complex_autograd = True
 
     @staticmethod
     def forward(ctx, x):
@@ -509,6 +529,11 @@ class Abs(Op):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
+        xd = x._data
+        if xd.dtype.kind == "c":
+            # d|z| = z / |z| (0 at z = 0): divide by |z| made 1 where z is 0
+            nz = xd != 0
+            return g * (x / _select(apply(Abs, (x,), _E), nz, 1.0))
         return g * x.sign()
 
 

@@ -155,7 +155,7 @@ def _share(mask, dims, dtype):
 
 def _float_only(x, fname, dtype=None):
     kind = as_dtype(dtype).np.kind if dtype is not None else x._data.dtype.kind
-    if kind != "f":
+    if kind not in "fc":
         got = as_dtype(dtype) if dtype is not None else x.dtype
         raise RuntimeError(f"{fname}(): could not infer output dtype. Input dtype must be either "
                            f"a floating point or complex dtype. Got: {got._legacy[:-6]}")
@@ -262,6 +262,8 @@ def _scatter(g, idx, dim, shape):
 
 # --- sums and means ---------------------------------------------------------------------------
 class Sum(Op):
+    complex_autograd = True
+
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False, dtype=None):
         dims = _dims(dim, x.ndim)
@@ -320,6 +322,8 @@ def nansum(input, dim=None, keepdim=False, *, dtype=None):
 
 
 class Mean(Op):
+    complex_autograd = True
+
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         dims = _dims(dim, x.ndim)

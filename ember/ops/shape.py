@@ -240,6 +240,7 @@ def _view(x, shape):
 
 class View(Op):
     view = True
+    complex_autograd = True
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -256,6 +257,7 @@ class View(Op):
 
 class Reshape(Op):
     view = True
+    complex_autograd = True
     node_name = "ViewBackward0"
 
     @staticmethod
@@ -367,6 +369,7 @@ def ravel(input):
 # --- permutations ------------------------------------------------------------------------------
 class Permute(Op):
     view = True
+    complex_autograd = True
 
     @staticmethod
     def forward(ctx, x, dims):
@@ -402,6 +405,7 @@ def permute(input, *dims):
 
 class Transpose(Op):
     view = True
+    complex_autograd = True
 
     @staticmethod
     def forward(ctx, x, dim0, dim1):
@@ -507,6 +511,7 @@ moveaxis = movedim
 # --- expand / broadcast ------------------------------------------------------------------------
 class Expand(Op):
     view = True
+    complex_autograd = True
 
     @staticmethod
     def forward(ctx, x, shape, strides):
@@ -659,6 +664,7 @@ def broadcast_tensors(*tensors):
 # --- squeeze / unsqueeze -----------------------------------------------------------------------
 class Unsqueeze(Op):
     view = True
+    complex_autograd = True
 
     @staticmethod
     def forward(ctx, x, dim):
@@ -690,6 +696,7 @@ def unsqueeze(input, dim):
 
 class Squeeze(Op):
     view = True
+    complex_autograd = True
 
     @staticmethod
     def forward(ctx, x, dims):
@@ -728,6 +735,8 @@ def _inplace_view(fn):
         if r._grad_fn is not None:
             self._grad_fn = r._grad_fn
             self._out_nr = r._out_nr
+        from ._dispatch import _bump
+        _bump(self)                     # metadata changed in place: a new version
         return self
     f.__name__ = fn.__name__ + "_"
     f.__doc__ = f"In-place version of :meth:`Tensor.{fn.__name__}` (changes the view)."
