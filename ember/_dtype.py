@@ -167,6 +167,9 @@ def as_dtype(d):
 def from_numpy_dtype(npdt):
     r = _FROM_NP.get(npdt)
     if r is None:
+        if isinstance(npdt, np.dtype) and not npdt.isnative and npdt.newbyteorder("=") in _FROM_NP:
+            raise ValueError("given numpy array has byte order different from the native byte "
+                             "order. Conversion between byte orders is currently not supported.")
         raise TypeError(f"can't convert np.ndarray of type {npdt}. The only supported types are: "
                         "float64, float32, float16, complex64, complex128, int64, int32, int16, "
                         "int8, uint8, and bool.")

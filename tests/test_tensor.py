@@ -199,3 +199,12 @@ def test_creation_size_errors():
 def test_is_tensor_and_numel():
     assert ember.is_tensor(ember.ones(1)) and not ember.is_tensor(np.ones(1))
     assert ember.numel(ember.ones(2, 3)) == 6
+
+
+def test_non_native_byte_order_is_a_value_error():
+    a = np.array([1, 2], dtype=">i4")
+    for M in (ember, torch):
+        with pytest.raises(ValueError, match="byte order"):
+            M.as_tensor(a)
+        with pytest.raises(ValueError, match="byte order"):
+            M.from_numpy(a)
