@@ -420,6 +420,12 @@ def inplace(op, self, *args, **attrs):
     if not isinstance(self, Tensor):
         raise TypeError(f"{op.opname}_(): expected a Tensor, got {type(self).__name__}")
     sd = self._data
+    for a in args if not attrs.get("inplace") else ():   # those ops check their own region
+        if isinstance(a, Tensor):
+            ad = a._data
+            if ad is not sd and (ad.base is not None or sd.base is not None) \
+                    and _partial_overlap(sd, ad):
+                raise RuntimeError(_PARTIAL)
     rec = _state.enabled and op.differentiable and (
         self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args))
     if not rec:
@@ -438,6 +444,13 @@ def inplace(op, self, *args, **attrs):
                            "operation.")
     base = self._base
     if base is not None:
+        fn = self._grad_fn
+        if fn is not None and fn._out_meta is not None and getattr(fn, "view", False):
+            raise RuntimeError(
+                f"Output {self._out_nr} of {fn.name()} is a view and is being modified inplace. "
+                "This view is the output of a function that returns multiple views. Such "
+                "functions do not allow the output views to be modified inplace. You should "
+                "replace the inplace operation by an out-of-place one.")
         refresh_view(self)
     if base is not None and base._grad_fn is None and base._requires_grad:
         raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
@@ -492,6 +505,24 @@ def _rebase_view(view, base, res):
 _OVERLAP = ("unsupported operation: more than one element of the written-to tensor refers to "
             "a single memory location. Please clone() the tensor before performing the "
             "operation.")
+
+
+_PARTIAL = ("unsupported operation: some elements of the input tensor and the written-to tensor "
+            "refer to a single memory location. Please clone() the tensor before performing "
+            "the operation.")
+
+
+def _partial_overlap(dst, src):
+    """Whether ``src`` shares some (but not exactly the same) memory with ``dst``."""
+    if not np.may_share_memory(dst, src):
+        return False
+    if (dst.__array_interface__["data"][0] == src.__array_interface__["data"][0]
+            and dst.shape == src.shape and dst.strides == src.strides):
+        return False          # the very same elements: an exact alias is fine (x.mul_(x))
+    try:
+        return bool(np.shares_memory(dst, src, max_work=100000))
+    except np.exceptions.TooHardError:
+        return False
 
 
 def _write(dst, src):

@@ -16,7 +16,7 @@ import numpy as np
 from .._dtype import _FROM_NP, result_type_dtypes, scalar_category
 from .._tensor import Tensor, _norm_dim, _wrap
 from ..autograd.grad_mode import _state
-from ._dispatch import Op, apply, broadcast_error, inplace
+from ._dispatch import _PARTIAL, Op, _partial_overlap, apply, broadcast_error, inplace
 from .shape import (_ALL, Select, Slice, SliceGrad, UnsqueezeSlice, _canonical, _fmt,
                     _index_error, _int, _out)
 
@@ -472,8 +472,12 @@ class IndexPut(Op):
             tgt = tgt.reshape(1)
         if not tgt.flags.writeable:
             tgt = _writable(tgt, None if adv is None else "index_put_")
-        if type(v) is _ndarray and v.dtype != out.dtype:
-            v = v.astype(out.dtype)
+        if type(v) is _ndarray:
+            if (_partial_overlap(tgt, v) if adv is None else
+                    (np.may_share_memory(out, v) and np.shares_memory(out, v))):
+                raise RuntimeError(_PARTIAL)
+            if v.dtype != out.dtype:
+                v = v.astype(out.dtype)
         try:
             if adv is None:
                 if accumulate:
@@ -534,8 +538,9 @@ def _setitem(self, idx, value):
         if len(basic) == 1 and basic[0] is Ellipsis:
             basic = None
     if _state.enabled and self._requires_grad and self._grad_fn is None:
-        raise RuntimeError("a view of a leaf Variable that requires grad is being used in an "
-                           "in-place operation.")
+        # PyTorch slices first for basic indices (a view), indexes the leaf itself otherwise
+        what = "a view of a leaf Variable" if adv is None else "a leaf Variable"
+        raise RuntimeError(f"{what} that requires grad is being used in an in-place operation.")
     inplace(SetItem, self, value, basic=basic, adv=adv, accumulate=False, inplace=True)
 
 

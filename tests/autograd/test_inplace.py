@@ -784,9 +784,6 @@ def test_inplace_on_leaf_requiring_grad(op, view):
                                 "operation."), msgs
 
 
-@pytest.mark.xfail(strict=True, reason="x[index tensor or mask] = v on a leaf that requires grad: "
-                   "PyTorch says 'a leaf Variable ...' (index_put_ on the leaf), ember 'a view "
-                   "of a leaf Variable ...'")
 @pytest.mark.parametrize("idx", ["tensor", "mask"])
 def test_advanced_setitem_on_leaf_message(idx):
     msgs = []
@@ -1089,10 +1086,6 @@ def test_metadata_inplace_ops_bump_version(op):
             z.backward()
 
 
-@pytest.mark.xfail(strict=True, reason="writes whose source partially overlaps the destination "
-                   "(x[1:] = x[:-1], copy_, add_, index_put_) compute as if cloned; PyTorch "
-                   "raises 'some elements of the input tensor and the written-to tensor refer "
-                   "to a single memory location'")
 @pytest.mark.parametrize("op", ["setitem", "copy_", "add_", "add_t", "index_put_"])
 def test_partial_overlap_write_raises(op):
     f = {"setitem": lambda M, y: y.__setitem__(slice(1, None), y[:-1]),
@@ -1106,10 +1099,6 @@ def test_partial_overlap_write_raises(op):
             f(M, y)
 
 
-@pytest.mark.xfail(strict=True, reason="in-place writes into outputs of multi-view functions "
-                   "(unbind/split/chunk) are allowed; PyTorch raises 'is a view and is being "
-                   "modified inplace. This view is the output of a function that returns "
-                   "multiple views'")
 @pytest.mark.parametrize("op", ["unbind", "split", "chunk"])
 def test_inplace_on_multi_view_outputs_raises(op):
     for M in MODS:
