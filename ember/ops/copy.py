@@ -174,6 +174,8 @@ class Fill(Op):
 
     @staticmethod
     def forward(ctx, x, value):
+        # PyTorch's names for fill_(number) and fill_(tensor)
+        ctx._node_name = "FillBackward3" if type(value) is np.ndarray else "FillBackward2"
         return np.full(x.shape, value, dtype=x.dtype)
 
     @staticmethod
@@ -195,9 +197,17 @@ def fill_(self, value):
     return inplace(Fill, self, value)
 
 
+class Zero(Fill):
+    opname = "zero_"
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return np.zeros(x.shape, dtype=x.dtype)
+
+
 def zero_(self):
     """Fill this tensor with zeros in place."""
-    return inplace(Fill, self, 0)
+    return inplace(Zero, self, 0)
 
 
 METHODS = {

@@ -513,9 +513,16 @@ class IndexPut(Op):
 
 
 class SetItem(IndexPut):
-    """``x[index] = value`` (PyTorch names its node CopySlices)."""
+    """``x[index] = value`` (PyTorch names its node CopySlices, or IndexPutBackward0 when the
+    index is only tensors or masks, with no slicing part)."""
     opname = "setitem"
     node_name = "CopySlices"
+
+    @staticmethod
+    def forward(ctx, x, v, basic, adv, accumulate=False, inplace=False):
+        if adv is not None and basic is None:    # PyTorch slices first when it can
+            ctx._node_name = "IndexPutBackward0"
+        return IndexPut.forward(ctx, x, v, basic, adv, accumulate, inplace)
 
 
 def _value_arg(self, value):
@@ -695,6 +702,8 @@ class MaskedFill(Op):
 
     @staticmethod
     def forward(ctx, x, mask, value, inplace=False):
+        if type(value) is _ndarray:
+            ctx._node_name = "MaskedFillBackward1"     # the tensor-value overload
         v = np.asarray(value).astype(x.dtype)
         if inplace:
             np.copyto(x if x.flags.writeable else _writable(x, "masked_fill_"), v, where=mask)
@@ -1014,6 +1023,8 @@ class Scatter(Op):
     @staticmethod
     def forward(ctx, x, src, index, dim, reduce=None, inplace=False):
         ctx.index, ctx.dim, ctx.reduce = index, dim, reduce
+        if type(src) is not _ndarray:
+            ctx._node_name = "ScatterBackward1"        # the value overload
         ctx.src_shape = np.shape(src)
         out = x if inplace else x.copy()
         if not out.flags.writeable:
@@ -1120,6 +1131,12 @@ def _check_src_tensor(src, fname):
                         f"{type(src).__name__}")
 
 
+class ScatterAdd(Scatter):
+    """``scatter_add``: Scatter with ``reduce='add'``, under PyTorch's node name."""
+    opname = "scatter_add"
+    node_name = "ScatterAddBackward0"
+
+
 def scatter_add(input, dim, index, src):
     """A copy of ``input`` with ``src`` added at ``index`` along ``dim`` (repeats add up).
 
@@ -1130,7 +1147,7 @@ def scatter_add(input, dim, index, src):
     _check_src_tensor(src, "scatter_add")
     _check_index_long(index, "scatter_add")
     dim, idx, src = _scatter_args(input, dim, index, src, None, "add", "scatter_add")
-    return apply(Scatter, (input, src), {"index": idx, "dim": dim, "reduce": "add"})
+    return apply(ScatterAdd, (input, src), {"index": idx, "dim": dim, "reduce": "add"})
 
 
 def scatter_add_(self, dim, index, src):
@@ -1138,7 +1155,7 @@ def scatter_add_(self, dim, index, src):
     _check_src_tensor(src, "scatter_add_")
     _check_index_long(index, "scatter_add_")
     dim, idx, src = _scatter_args(self, dim, index, src, None, "add", "scatter_add_")
-    return inplace(Scatter, self, src, index=idx, dim=dim, reduce="add", inplace=True)
+    return inplace(ScatterAdd, self, src, index=idx, dim=dim, reduce="add", inplace=True)
 
 
 # --- index_select / index_add / index_fill / index_copy ----------------------------------------

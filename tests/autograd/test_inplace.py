@@ -284,15 +284,6 @@ def test_write_nonleaf_and_views(op, view):
 
 
 KNOWN_NAME_DIFFS = {
-    "setitem_mask": "x[bool mask] = v: PyTorch records IndexPutBackward0, ember CopySlices",
-    "setitem_tensor": "x[index tensor] = v: PyTorch records IndexPutBackward0, ember "
-                      "CopySlices",
-    "masked_fill_t": "masked_fill_ with a tensor value: PyTorch MaskedFillBackward1",
-    "scatter_value": "scatter_ with a scalar value: PyTorch ScatterBackward1",
-    "scatter_add_": "scatter_add_: PyTorch ScatterAddBackward0, ember ScatterBackward0",
-    "fill_": "fill_(number): PyTorch FillBackward2, ember FillBackward0",
-    "fill_t": "fill_(tensor): PyTorch FillBackward3, ember FillBackward0",
-    "zero_": "zero_: PyTorch ZeroBackward0, ember FillBackward0",
 }
 
 
@@ -674,7 +665,6 @@ KNOWN_SAVED_NAME_DIFFS = {
     "base_write_saved_view": "stale view history: PyTorch names the saved view's regenerated "
                              "node AsStrided, ember the old Select",
     "value_saved_views": "stale view history: PyTorch AsStrided, ember Select",
-    "setitem_adv": "x[mask] = v: PyTorch records IndexPutBackward0, ember CopySlices",
 }
 
 
