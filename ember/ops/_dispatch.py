@@ -467,10 +467,8 @@ def inplace(op, self, *args, **attrs):
     _bump(self)
     node = res._grad_fn
     if node is not None:
-        if rd.dtype != sd.dtype:
-            from .._dtype import from_numpy_dtype
-            res = res.to(from_numpy_dtype(sd.dtype))
-            node = res._grad_fn
+        # a result computed in a wider dtype was cast back on writing; the node stays the
+        # op's own (as in PyTorch): the engine casts gradients to each input's dtype
         self._grad_fn = node
         self._out_nr = res._out_nr
         self._requires_grad = True

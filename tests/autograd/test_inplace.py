@@ -319,8 +319,6 @@ def test_write_casts_and_keeps_dtype():
     check(fn, X34, randn(3, 4, dtype=np.float64, seed=3))
 
 
-@pytest.mark.xfail(strict=True, reason="in-place op with a float64 operand on a float32 "
-                   "tensor: PyTorch records MulBackward0, ember ToCopyBackward0")
 def test_mixed_dtype_inplace_grad_fn_name():
     names = []
     for M in MODS:
