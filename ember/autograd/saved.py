@@ -83,7 +83,10 @@ def unpack_all(node, saved):
             t, v = s
             if t._ver[0] != v:
                 fn = t._grad_fn
-                raise _modified(t, fn._node_name if fn is not None else None,
-                                getattr(t, "_out_nr", 0), t._ver[0], v)
+                name = fn._node_name if fn is not None else None
+                if t._base is not None and t._base._requires_grad \
+                        and getattr(t, "_vstamp", None) not in (None, t._ver[0]):
+                    name = "AsStridedBackward0"   # the view's history would be read again
+                raise _modified(t, name, getattr(t, "_out_nr", 0), t._ver[0], v)
             out.append(t)
     return tuple(out)

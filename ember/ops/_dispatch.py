@@ -231,7 +231,7 @@ def _as_view(t, base):
     if v is None:
         v = base._ver = [0]
     t._ver = v
-    t._vstamp = v[0]
+    t._vstamp = v[0] if _state.enabled else None      # None: made under no_grad
     b = base._base
     t._base = base if b is None else b
 
@@ -243,6 +243,8 @@ def refresh_view(t):
     try:
         stamp = t._vstamp
     except AttributeError:
+        return
+    if stamp is None:           # made under no_grad: it has no history to refresh
         return
     now = t._ver[0]
     if stamp == now:
@@ -428,6 +430,9 @@ def inplace(op, self, *args, **attrs):
                 raise RuntimeError(_PARTIAL)
     rec = _state.enabled and op.differentiable and (
         self._requires_grad or any(isinstance(a, Tensor) and a._requires_grad for a in args))
+    if self._base is not None and _state.enabled and getattr(self, "_vstamp", 0) is None \
+            and (rec or self._base._requires_grad):
+        raise RuntimeError(_NO_GRAD_VIEW)
     if not rec:
         if not attrs and _inplace_fast(op, self, sd, args):
             return self
@@ -505,6 +510,12 @@ _OVERLAP = ("unsupported operation: more than one element of the written-to tens
             "operation.")
 
 
+_NO_GRAD_VIEW = (
+    "A view was created in no_grad mode and is being modified inplace with grad mode enabled. "
+    "Given that this use case is ambiguous and error-prone, it is forbidden. You can clarify "
+    "your code by moving both the view and the inplace either both inside the no_grad block "
+    "(if you don't want the inplace to be tracked) or both outside (if you want the inplace "
+    "to be tracked).")
 _PARTIAL = ("unsupported operation: some elements of the input tensor and the written-to tensor "
             "refer to a single memory location. Please clone() the tensor before performing "
             "the operation.")
