@@ -30,6 +30,7 @@ _NONE = np.zeros(0, np.int64)         # what a False index selects
 _ONE.flags.writeable = False
 _NONE.flags.writeable = False
 _INDEX_DTYPES = (np.dtype(np.int64), np.dtype(np.int32))
+_BYTE = np.zeros((), np.int8)
 
 
 def _legacy(npdt):
@@ -93,9 +94,8 @@ def _classify(it):
         return "i", it
     if t is slice:
         st = it.step
-        if st is not None:
-            if operator.index(st) <= 0:
-                raise ValueError("step must be greater than zero")
+        if st is not None and operator.index(st) <= 0:
+            return "S", it              # reported after the count of indices, as PyTorch does
         return "s", it
     if it is None:
         return "n", None
@@ -146,11 +146,16 @@ def _parse(x, idx):
             idx = tuple(idx)
         else:
             idx = (idx,)
+    # PyTorch's order of complaints: too many indices; then each item in turn (a bad Python
+    # index, an int out of range, a slice step); then the index tensors (dtype, mask shape).
     items = []
     consumed = 0
     for it in idx:
-        k, v = _classify(it)
-        if k == "i" or k == "s" or k == "a":
+        try:
+            k, v = _classify(it)
+        except (IndexError, TypeError, ValueError) as e:
+            k, v = ("D" if isinstance(it, Tensor) else "X"), e
+        if k == "i" or k == "s" or k == "a" or k == "S" or k == "D" or k == "X":
             consumed += 1
         elif k == "m":
             consumed += v.ndim
@@ -160,6 +165,7 @@ def _parse(x, idx):
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                              "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
         raise IndexError(f"too many indices for tensor of dimension {nd}")
+    late = None
     basic = []
     adv = None
     nones = None
@@ -174,7 +180,10 @@ def _parse(x, idx):
             basic.append(v)
             d += 1
             cls = Select
-        elif k == "s":
+        elif k == "s" or k == "S":
+            if k == "S":
+                raise ValueError("slice step cannot be zero" if operator.index(v.step) == 0
+                                 else "step must be greater than zero")
             basic.append(v)
             d += 1
             r += 1
@@ -192,6 +201,12 @@ def _parse(x, idx):
             basic.extend([_ALL] * m)
             d += m
             r += m
+        elif k == "X":
+            raise v
+        elif k == "D":
+            late = late or v
+            d += 1
+            r += 1
         else:
             if adv is None:
                 adv = {}
@@ -206,15 +221,17 @@ def _parse(x, idx):
                 r += 1
             else:
                 m = v.ndim
-                if v.shape != shape[d:d + m]:
+                if v.shape != shape[d:d + m] and late is None:
                     j = next(i for i in range(m) if v.shape[i] != shape[d + i])
-                    raise IndexError(f"The shape of the mask {_fmt(v.shape)} at index {j} does "
-                                     f"not match the shape of the indexed tensor {_fmt(shape)} "
-                                     f"at index {d + j}")
+                    late = IndexError(f"The shape of the mask {_fmt(v.shape)} at index {j} "
+                                      f"does not match the shape of the indexed tensor "
+                                      f"{_fmt(shape)} at index {d + j}")
                 basic.extend([_ALL] * m)
                 adv[r] = v
                 d += m
                 r += m
+    if late is not None:
+        raise late
     while basic and type(basic[-1]) is slice and basic[-1] == _ALL:
         basic.pop()
     basic.append(Ellipsis)
@@ -453,6 +470,23 @@ def _writable(tgt, what=None):
     return w
 
 
+def _put_value(tgt, v, vshape, adv, strip):
+    """The value of ``tgt[adv] = v`` as PyTorch reads it: ``x[i] = v`` (``strip``) drops the
+    leading size-1 dims of ``v``, ``index_put`` does not (NumPy does); a zero-size value is
+    checked against the region (NumPy accepts, e.g., [2, 0] into [0])."""
+    n = 0
+    while n < v.ndim and v.shape[n] == 1:
+        n += 1
+    if n and strip:
+        v = v.reshape(v.shape[n:])
+    if v.size == 0 or n and not strip:
+        rs = np.broadcast_to(_BYTE, tgt.shape)[adv].shape     # the region's shape
+        if len(v.shape) > len(rs) or any(a != 1 and a != b for a, b in
+                                         zip(v.shape[::-1], rs[::-1])):
+            raise _put_error(tgt.shape, vshape, adv, rs)
+    return v
+
+
 class IndexPut(Op):
     """``x[basic][adv] = v`` (or ``+= v`` with repeated indices summed when ``accumulate``).
     With ``inplace`` the write goes straight into ``x``'s memory (what ``x[i] = v`` and the
@@ -460,7 +494,7 @@ class IndexPut(Op):
     node_name = "IndexPutBackward0"
 
     @staticmethod
-    def forward(ctx, x, v, basic, adv, accumulate=False, inplace=False):
+    def forward(ctx, x, v, basic, adv, accumulate=False, inplace=False, strip=False):
         vshape = np.shape(v)
         ctx.basic, ctx.adv, ctx.vshape, ctx.acc = basic, adv, vshape, accumulate
         out = x if inplace else x.copy()
@@ -478,6 +512,8 @@ class IndexPut(Op):
                 raise RuntimeError(_PARTIAL)
             if v.dtype != out.dtype:
                 v = v.astype(out.dtype)
+            if adv is not None and v.ndim:
+                v = _put_value(tgt, v, vshape, adv, strip)
         try:
             if adv is None:
                 if accumulate:
@@ -493,7 +529,7 @@ class IndexPut(Op):
         except OverflowError:
             raise RuntimeError(f"value cannot be converted to type {_FROM_NP[out.dtype]} "
                                f"without overflow") from None
-        except ValueError as e:
+        except (ValueError, TypeError) as e:
             what = tgt[adv].shape if adv is not None else tgt.shape
             raise _put_error(tgt.shape, vshape, adv, what) from e
         return out
@@ -522,7 +558,7 @@ class SetItem(IndexPut):
     def forward(ctx, x, v, basic, adv, accumulate=False, inplace=False):
         if adv is not None and basic is None:    # PyTorch slices first when it can
             ctx._node_name = "IndexPutBackward0"
-        return IndexPut.forward(ctx, x, v, basic, adv, accumulate, inplace)
+        return IndexPut.forward(ctx, x, v, basic, adv, accumulate, inplace, True)
 
 
 def _value_arg(self, value):

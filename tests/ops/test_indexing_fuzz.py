@@ -22,9 +22,9 @@ import ember
 from tests.helpers import check, check_raises
 
 SIZES = [0, 1, 2, 2, 3, 3, 3, 4, 4, 4]
-# x[mask] = v with v of extra leading size-1 dims leaks NumPy's TypeError (a known bug, see
+# x[mask] = v with v of extra leading size-1 dims once leaked NumPy's TypeError (fixed, see
 # test_mask_setitem_value_with_extra_dims): the fuzzers leave that form out while True.
-MASK_EXTRA_DIMS_BUG = True
+MASK_EXTRA_DIMS_BUG = False
 PINNED = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                     HealthCheck.data_too_large])
 
@@ -365,10 +365,7 @@ def test_set_unbroadcastable_value_raises(case, how):
     check_raises(fn, data(shape, "float32"), data(vs, "float32", seed=2))
 
 
-# --- known divergences (core/indexing bugs; the reasons say what PyTorch does) -----------------
-@pytest.mark.xfail(strict=True, reason="x[mask] = v where the mask covers every dim and v has "
-                   "extra leading size-1 dims: ember leaks NumPy's TypeError 'boolean array "
-                   "indexing assignment requires a 0 or 1-dimensional input'; PyTorch broadcasts")
+# --- former divergences, found by the fuzzers ---------------------------------------------------
 @pytest.mark.parametrize("vs", [(1, 2), (1, 1), (1, 1, 2), (2, 2)])
 def test_mask_setitem_value_with_extra_dims(vs):
     def fn(M, x, v):
@@ -381,10 +378,6 @@ def test_mask_setitem_value_with_extra_dims(vs):
         check(fn, data((3,), "float32"), data(vs, "float32", seed=3))
 
 
-@pytest.mark.xfail(strict=True, reason="a value of shape [2, 0] written into a zero-size region "
-                   "(empty index tensor or all-False mask): PyTorch raises 'shape mismatch'; "
-                   "ember accepts it (then backward fails with 'CopySlices returned an invalid "
-                   "gradient') or leaks NumPy's TypeError")
 @pytest.mark.parametrize("idx", ["empty", "no_true"])
 def test_zero_size_setitem_values(idx):
     def fn(M, x, v):
@@ -394,9 +387,6 @@ def test_zero_size_setitem_values(idx):
     check_raises(fn, data((3,), "float32"), data((2, 0), "float32"))
 
 
-@pytest.mark.xfail(strict=True, reason="an index with a negative step AND too many indices: "
-                   "PyTorch reports 'too many indices' (IndexError) before the step, ember the "
-                   "step (ValueError)")
 @pytest.mark.parametrize("shape,idx", [((), (slice(None, None, -1), Ellipsis)),
                                        ((2,), (0, slice(None, None, -1))),
                                        ((0, 0), (slice(None, None, -1), 0, 0))])
@@ -404,6 +394,7 @@ def test_negative_step_with_too_many_indices_error_type(shape, idx):
     check_raises(lambda M, x: x[idx], np.zeros(shape, np.float32))
 
 
+# --- known divergences (the reasons say what PyTorch does) --------------------------------------
 @pytest.mark.xfail(strict=True, reason="advanced-index results of a permuted tensor: PyTorch "
                    "keeps the source's dim order (strides (2, 8, 1), not contiguous), ember "
                    "returns a C-contiguous copy")
