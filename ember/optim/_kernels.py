@@ -60,3 +60,18 @@ def addcdiv_(a, t1, t2, value=1, tmp=None):
     else:
         t = np.divide(t1, t2, out=tmp)
     a += t
+
+
+def adam_moments_(P, g, m, v, beta1, beta2, lr, wd, decoupled, tmp=None):
+    """Adam's weight decay and moment updates in place: decoupled decay ``P *= 1 - lr * wd``
+    or L2 decay ``g = g + wd * P``, then ``m.lerp_(g, 1 - beta1)`` and
+    ``v = beta2 * v + (1 - beta2) * g * g``. Returns the gradient used."""
+    if wd != 0:
+        if decoupled:
+            P *= 1 - lr * wd
+        else:
+            g = add_scaled(g, P, wd)
+    lerp_(m, g, 1 - beta1, tmp)
+    v *= beta2
+    addcmul_(v, g, g, 1 - beta2, tmp)
+    return g

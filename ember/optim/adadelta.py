@@ -2,8 +2,7 @@
 import numpy as np
 
 from . import _kernels as K
-from .optimizer import (Optimizer, _bump, _check_lr, _check_nonneg, _eval_closure, _grad_array,
-                        _step_tensor, _tick, _to_scalar, _zeros)
+from .optimizer import Optimizer, _check_lr, _check_nonneg, _step_tensor, _to_scalar, _zeros
 
 __all__ = ["Adadelta"]
 
@@ -24,40 +23,29 @@ class Adadelta(Optimizer):
                         capturable=capturable, foreach=foreach, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """Perform one optimization step; ``closure`` re-evaluates the loss and returns it."""
-        loss = _eval_closure(closure)
-        for group in self.param_groups:
-            lr = float(_to_scalar(group["lr"]))
-            rho = float(group["rho"])
-            eps = float(group["eps"])
-            wd = float(group["weight_decay"])
-            maximize = group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = _step_tensor()
-                    state["square_avg"] = _zeros(p)
-                    state["acc_delta"] = _zeros(p)
-                P = p._data
-                g = _grad_array(p, maximize)
-                v = state["square_avg"]._data
-                u = state["acc_delta"]._data
-                _tick(state)
-                if wd != 0:
-                    g = K.add_scaled(g, P, wd)
-                v *= rho
-                K.addcmul_(v, g, g, 1 - rho)
-                std = np.add(v, eps)
-                np.sqrt(std, out=std)
-                delta = np.add(u, eps)
-                np.sqrt(delta, out=delta)
-                delta /= std
-                delta *= g
-                u *= rho
-                K.addcmul_(u, delta, delta, 1 - rho)
-                K.add_scaled_(P, delta, -lr)
-                _bump(p)
-        return loss
+    def _hyper(self, group):
+        return (float(_to_scalar(group["lr"])), float(group["rho"]), float(group["eps"]),
+                float(group["weight_decay"]))
+
+    def _init_state(self, p, state, h):
+        state["step"] = _step_tensor()
+        state["square_avg"] = _zeros(p)
+        state["acc_delta"] = _zeros(p)
+
+    def _update(self, P, g, state, h, step):
+        lr, rho, eps, wd = h
+        v = state["square_avg"]._data
+        u = state["acc_delta"]._data
+        if wd != 0:
+            g = K.add_scaled(g, P, wd)
+        v *= rho
+        K.addcmul_(v, g, g, 1 - rho)
+        std = np.add(v, eps)
+        np.sqrt(std, out=std)
+        delta = np.add(u, eps)
+        np.sqrt(delta, out=delta)
+        delta /= std
+        delta *= g
+        u *= rho
+        K.addcmul_(u, delta, delta, 1 - rho)
+        K.add_scaled_(P, delta, -lr)

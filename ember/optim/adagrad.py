@@ -3,8 +3,8 @@ import numpy as np
 
 from .._tensor import _wrap
 from . import _kernels as K
-from .optimizer import (Optimizer, _bump, _check_fused, _check_lr, _check_nonneg, _eval_closure,
-                        _grad_array, _step_tensor, _tick, _to_scalar)
+from .optimizer import (Optimizer, _check_fused, _check_lr, _check_nonneg, _step_tensor,
+                        _to_scalar)
 
 __all__ = ["Adagrad"]
 
@@ -29,39 +29,24 @@ class Adagrad(Optimizer):
         _check_fused(fused, foreach, differentiable)
         for group in self.param_groups:
             for p in group["params"]:
-                self._init_state(p)
+                self._init_state(p, self.state[p])
 
-    def _init_state(self, p):
-        state = self.state[p]
+    def _init_state(self, p, state, h=None):
         state["step"] = _step_tensor()
         # PyTorch reads the optimizer-wide default here, not the group's value
         state["sum"] = _wrap(np.full_like(p._data, self.defaults["initial_accumulator_value"]))
 
-    def step(self, closure=None):
-        """Perform one optimization step; ``closure`` re-evaluates the loss and returns it."""
-        loss = _eval_closure(closure)
-        for group in self.param_groups:
-            lr = float(_to_scalar(group["lr"]))
-            wd = float(group["weight_decay"])
-            lr_decay = float(group["lr_decay"])
-            eps = float(group["eps"])
-            maximize = group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    self._init_state(p)
-                P = p._data
-                g = _grad_array(p, maximize)
-                s = state["sum"]._data
-                step = _tick(state)
-                if wd != 0:
-                    g = K.add_scaled(g, P, wd)
-                clr = lr / (1 + (step - 1) * lr_decay)
-                K.addcmul_(s, g, g)
-                std = np.sqrt(s)
-                std += eps
-                K.addcdiv_(P, g, std, -clr)
-                _bump(p)
-        return loss
+    def _hyper(self, group):
+        return (float(_to_scalar(group["lr"])), float(group["weight_decay"]),
+                float(group["lr_decay"]), float(group["eps"]))
+
+    def _update(self, P, g, state, h, step):
+        lr, wd, lr_decay, eps = h
+        s = state["sum"]._data
+        if wd != 0:
+            g = K.add_scaled(g, P, wd)
+        clr = lr / (1 + (step - 1) * lr_decay)
+        K.addcmul_(s, g, g)
+        std = np.sqrt(s)
+        std += eps
+        K.addcdiv_(P, g, std, -clr)

@@ -3,9 +3,8 @@ import numpy as np
 
 from .._tensor import Tensor
 from . import _kernels as K
-from .optimizer import (Optimizer, _bump, _check_betas, _check_fused, _check_lr,
-                        _check_nonneg, _eval_closure, _grad_array, _step_tensor, _tick,
-                        _to_scalar, _zeros)
+from .optimizer import (Optimizer, _check_betas, _check_fused, _check_lr, _check_nonneg,
+                        _step_tensor, _to_scalar, _zeros)
 
 __all__ = ["Adam", "AdamW"]
 
@@ -51,55 +50,37 @@ class Adam(Optimizer):
         super().__init__(params, defaults)
         _check_fused(fused, foreach, differentiable)
 
-    def step(self, closure=None):
-        """Perform one optimization step; ``closure`` re-evaluates the loss and returns it."""
-        loss = _eval_closure(closure)
-        for group in self.param_groups:
-            beta1, beta2 = (float(_to_scalar(b)) for b in group["betas"])
-            lr = float(_to_scalar(group["lr"]))
-            wd = float(_to_scalar(group["weight_decay"]))
-            eps = float(group["eps"])
-            amsgrad = group["amsgrad"]
-            maximize = group["maximize"]
-            decoupled = group["decoupled_weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = _step_tensor()
-                    state["exp_avg"] = _zeros(p)
-                    state["exp_avg_sq"] = _zeros(p)
-                    if amsgrad:
-                        state["max_exp_avg_sq"] = _zeros(p)
-                P = p._data
-                g = _grad_array(p, maximize)
-                m = state["exp_avg"]._data
-                v = state["exp_avg_sq"]._data
-                step = _tick(state)
-                if wd != 0:
-                    if decoupled:
-                        P *= 1 - lr * wd
-                    else:
-                        g = K.add_scaled(g, P, wd)
-                tmp = np.empty_like(m)
-                K.lerp_(m, g, 1 - beta1, tmp)
-                v *= beta2
-                K.addcmul_(v, g, g, 1 - beta2, tmp)
-                bias_correction1 = 1 - beta1 ** step
-                bias_correction2 = 1 - beta2 ** step
-                step_size = lr / bias_correction1
-                if amsgrad:
-                    vmax = state["max_exp_avg_sq"]._data
-                    np.maximum(vmax, v, out=vmax)
-                    denom = np.sqrt(vmax)
-                else:
-                    denom = np.sqrt(v)
-                denom /= bias_correction2 ** 0.5
-                denom += eps
-                K.addcdiv_(P, m, denom, -step_size, tmp)
-                _bump(p)
-        return loss
+    def _hyper(self, group):
+        beta1, beta2 = (float(_to_scalar(b)) for b in group["betas"])
+        return (beta1, beta2, float(_to_scalar(group["lr"])),
+                float(_to_scalar(group["weight_decay"])), float(group["eps"]), group["amsgrad"],
+                group["decoupled_weight_decay"])
+
+    def _init_state(self, p, state, h):
+        state["step"] = _step_tensor()
+        state["exp_avg"] = _zeros(p)
+        state["exp_avg_sq"] = _zeros(p)
+        if h[5]:
+            state["max_exp_avg_sq"] = _zeros(p)
+
+    def _update(self, P, g, state, h, step):
+        beta1, beta2, lr, wd, eps, amsgrad, decoupled = h
+        m = state["exp_avg"]._data
+        v = state["exp_avg_sq"]._data
+        tmp = np.empty_like(m)
+        K.adam_moments_(P, g, m, v, beta1, beta2, lr, wd, decoupled, tmp)
+        bias_correction1 = 1 - beta1 ** step
+        bias_correction2 = 1 - beta2 ** step
+        step_size = lr / bias_correction1
+        if amsgrad:
+            vmax = state["max_exp_avg_sq"]._data
+            np.maximum(vmax, v, out=vmax)
+            denom = np.sqrt(vmax)
+        else:
+            denom = np.sqrt(v)
+        denom /= bias_correction2 ** 0.5
+        denom += eps
+        K.addcdiv_(P, m, denom, -step_size, tmp)
 
 
 class AdamW(Adam):

@@ -2,8 +2,7 @@
 import numpy as np
 
 from . import _kernels as K
-from .optimizer import (Optimizer, _bump, _check_lr, _check_nonneg, _eval_closure, _grad_array,
-                        _step_tensor, _tick, _to_scalar, _zeros)
+from .optimizer import Optimizer, _check_lr, _check_nonneg, _step_tensor, _to_scalar, _zeros
 
 __all__ = ["ASGD"]
 
@@ -23,43 +22,31 @@ class ASGD(Optimizer):
                         capturable=capturable)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """Perform one optimization step; ``closure`` re-evaluates the loss and returns it."""
-        loss = _eval_closure(closure)
-        for group in self.param_groups:
-            lr = float(_to_scalar(group["lr"]))
-            lambd = float(group["lambd"])
-            alpha = float(group["alpha"])
-            t0 = float(group["t0"])
-            wd = float(group["weight_decay"])
-            maximize = group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = _step_tensor()
-                    state["eta"] = _step_tensor(lr)
-                    state["mu"] = _step_tensor(1.0)
-                    state["ax"] = _zeros(p)
-                P = p._data
-                g = _grad_array(p, maximize)
-                ax = state["ax"]._data
-                eta = state["eta"]._data
-                mu = state["mu"]._data
-                step = _tick(state)
-                if wd != 0:
-                    g = K.add_scaled(g, P, wd)
-                eta_value = float(eta)
-                P *= 1 - lambd * eta_value
-                K.add_scaled_(P, g, -eta_value)
-                if float(mu) != 1:
-                    d = np.subtract(P, ax)
-                    d *= mu
-                    ax += d
-                else:
-                    ax[...] = P
-                eta[...] = lr / ((1 + lambd * lr * step) ** alpha)
-                mu[...] = 1 / max(1, step - t0)
-                _bump(p)
-        return loss
+    def _hyper(self, group):
+        return (float(_to_scalar(group["lr"])), float(group["lambd"]), float(group["alpha"]),
+                float(group["t0"]), float(group["weight_decay"]))
+
+    def _init_state(self, p, state, h):
+        state["step"] = _step_tensor()
+        state["eta"] = _step_tensor(h[0])
+        state["mu"] = _step_tensor(1.0)
+        state["ax"] = _zeros(p)
+
+    def _update(self, P, g, state, h, step):
+        lr, lambd, alpha, t0, wd = h
+        ax = state["ax"]._data
+        eta = state["eta"]._data
+        mu = state["mu"]._data
+        if wd != 0:
+            g = K.add_scaled(g, P, wd)
+        eta_value = float(eta)
+        P *= 1 - lambd * eta_value
+        K.add_scaled_(P, g, -eta_value)
+        if float(mu) != 1:
+            d = np.subtract(P, ax)
+            d *= mu
+            ax += d
+        else:
+            ax[...] = P
+        eta[...] = lr / ((1 + lambd * lr * step) ** alpha)
+        mu[...] = 1 / max(1, step - t0)

@@ -2,8 +2,8 @@
 import numpy as np
 
 from . import _kernels as K
-from .optimizer import (Optimizer, _bump, _check_betas, _check_lr, _check_nonneg, _eval_closure,
-                        _grad_array, _step_tensor, _tick, _to_scalar, _zeros)
+from .optimizer import (Optimizer, _check_betas, _check_lr, _check_nonneg, _step_tensor,
+                        _to_scalar, _zeros)
 
 __all__ = ["NAdam"]
 
@@ -27,50 +27,32 @@ class NAdam(Optimizer):
                         foreach=foreach, capturable=capturable, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """Perform one optimization step; ``closure`` re-evaluates the loss and returns it."""
-        loss = _eval_closure(closure)
-        for group in self.param_groups:
-            beta1, beta2 = (float(b) for b in group["betas"])
-            lr = float(_to_scalar(group["lr"]))
-            wd = float(group["weight_decay"])
-            eps = float(group["eps"])
-            md = float(group["momentum_decay"])
-            maximize = group["maximize"]
-            decoupled = group["decoupled_weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = _step_tensor()
-                    state["mu_product"] = _step_tensor(1.0)
-                    state["exp_avg"] = _zeros(p)
-                    state["exp_avg_sq"] = _zeros(p)
-                P = p._data
-                g = _grad_array(p, maximize)
-                m = state["exp_avg"]._data
-                v = state["exp_avg_sq"]._data
-                step = _tick(state)
-                bias_correction2 = 1 - beta2 ** step
-                if wd != 0:
-                    if decoupled:
-                        P *= 1 - lr * wd
-                    else:
-                        g = K.add_scaled(g, P, wd)
-                mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * md))
-                mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * md))
-                mpa = state["mu_product"]._data
-                mpa *= mu
-                mu_product = float(mpa)
-                K.lerp_(m, g, 1 - beta1)
-                v *= beta2
-                K.addcmul_(v, g, g, 1 - beta2)
-                denom = np.divide(v, bias_correction2)
-                np.sqrt(denom, out=denom)
-                denom += eps
-                mu_product_next = mu_product * mu_next
-                K.addcdiv_(P, g, denom, -lr * (1.0 - mu) / (1.0 - mu_product))
-                K.addcdiv_(P, m, denom, (-lr * mu_next) / (1.0 - mu_product_next))
-                _bump(p)
-        return loss
+    def _hyper(self, group):
+        beta1, beta2 = (float(b) for b in group["betas"])
+        return (beta1, beta2, float(_to_scalar(group["lr"])), float(group["weight_decay"]),
+                float(group["eps"]), float(group["momentum_decay"]),
+                group["decoupled_weight_decay"])
+
+    def _init_state(self, p, state, h):
+        state["step"] = _step_tensor()
+        state["mu_product"] = _step_tensor(1.0)
+        state["exp_avg"] = _zeros(p)
+        state["exp_avg_sq"] = _zeros(p)
+
+    def _update(self, P, g, state, h, step):
+        beta1, beta2, lr, wd, eps, md, decoupled = h
+        m = state["exp_avg"]._data
+        v = state["exp_avg_sq"]._data
+        bias_correction2 = 1 - beta2 ** step
+        g = K.adam_moments_(P, g, m, v, beta1, beta2, lr, wd, decoupled)
+        mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * md))
+        mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * md))
+        mpa = state["mu_product"]._data
+        mpa *= mu
+        mu_product = float(mpa)
+        denom = np.divide(v, bias_correction2)
+        np.sqrt(denom, out=denom)
+        denom += eps
+        mu_product_next = mu_product * mu_next
+        K.addcdiv_(P, g, denom, -lr * (1.0 - mu) / (1.0 - mu_product))
+        K.addcdiv_(P, m, denom, (-lr * mu_next) / (1.0 - mu_product_next))

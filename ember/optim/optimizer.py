@@ -6,9 +6,11 @@ value per hyperparameter, defaults filled in from ``defaults``) and a per-parame
 replaces tensors by integer ids in group order, exactly as PyTorch lays it out, so
 checkpoints move between ember and PyTorch programs unchanged.
 
-Subclasses write ``step`` as one plain loop over the parameters that have a gradient,
-updating each one in place with whole-array NumPy work (see ``_kernels``); the step
-pre/post hooks are wrapped around every subclass's ``step`` automatically.
+The base ``step`` is the one plain loop over the parameters that have a gradient; each
+optimizer only defines ``_hyper`` (its group options), ``_init_state`` (a parameter's
+state) and ``_update`` (one parameter's in-place whole-array NumPy update, see
+``_kernels``). The step pre/post hooks are wrapped around every ``step`` automatically,
+a subclass's own included.
 PyTorch's ``foreach``/``fused``/``capturable``/``differentiable`` flags are accepted and
 kept in the groups (so ``state_dict`` matches) but select no other code path.
 """
@@ -24,7 +26,7 @@ import numpy as np
 from .. import _dtype as D
 from .._tensor import Tensor, _wrap
 from ..autograd.grad_mode import enable_grad
-from ..ops._dispatch import _bump  # noqa: F401 - re-exported: advance a written tensor's version
+from ..ops._dispatch import _bump
 
 __all__ = ["Optimizer", "required"]
 
@@ -334,9 +336,49 @@ class Optimizer:
                         g.requires_grad_(False)
                     g.zero_()
 
-    def step(self, closure=None):
-        """Perform one optimization step (each optimizer defines it)."""
+    # ---- the step: one loop over the parameters, per-parameter work in the subclasses ----
+    _counts_steps = True  # tick ``state["step"]`` before each update (SGD keeps no counter)
+
+    def _hyper(self, group):
+        """A group's options as the subclass's ``_update`` wants them (read once a group)."""
         raise NotImplementedError
+
+    def _init_state(self, p, state, h):
+        """Fill the empty ``state`` of ``p`` before its first update (``h``: ``_hyper``)."""
+
+    def _param_state(self, p, h):
+        """The state of ``p``, made on first use."""
+        state = self.state[p]
+        if not state:
+            self._init_state(p, state, h)
+        return state
+
+    def _update(self, P, g, state, h, step):
+        """Update the parameter array ``P`` in place from the gradient array ``g`` (already
+        negated when maximizing); ``step`` is the new step count (None without one)."""
+        raise NotImplementedError
+
+    @_hooked
+    def step(self, closure=None):
+        """Perform one optimization step; ``closure`` re-evaluates the loss and returns it.
+
+        Maps the subclass's ``_init_state``/``_update`` over every parameter with a gradient.
+        """
+        if type(self)._update is Optimizer._update:
+            raise NotImplementedError
+        loss = _eval_closure(closure)
+        counts = self._counts_steps
+        for group in self.param_groups:
+            h = self._hyper(group)
+            maximize = group["maximize"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self._param_state(p, h)
+                g = _grad_array(p, maximize)
+                self._update(p._data, g, state, h, _tick(state) if counts else None)
+                _bump(p)
+        return loss
 
     def add_param_group(self, param_group):
         """Add a group of parameters (a dict with ``"params"`` and optional per-group options)

@@ -2,8 +2,8 @@
 import numpy as np
 
 from . import _kernels as K
-from .optimizer import (Optimizer, _bump, _check_betas, _check_lr, _check_nonneg, _eval_closure,
-                        _grad_array, _step_tensor, _tick, _to_scalar, _zeros)
+from .optimizer import (Optimizer, _check_betas, _check_lr, _check_nonneg, _step_tensor,
+                        _to_scalar, _zeros)
 
 __all__ = ["RAdam"]
 
@@ -25,52 +25,33 @@ class RAdam(Optimizer):
                         differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """Perform one optimization step; ``closure`` re-evaluates the loss and returns it."""
-        loss = _eval_closure(closure)
-        for group in self.param_groups:
-            beta1, beta2 = (float(b) for b in group["betas"])
-            lr = float(_to_scalar(group["lr"]))
-            wd = float(group["weight_decay"])
-            eps = float(group["eps"])
-            maximize = group["maximize"]
-            decoupled = group["decoupled_weight_decay"]
-            rho_inf = 2 / (1 - beta2) - 1
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = _step_tensor()
-                    state["exp_avg"] = _zeros(p)
-                    state["exp_avg_sq"] = _zeros(p)
-                P = p._data
-                g = _grad_array(p, maximize)
-                m = state["exp_avg"]._data
-                v = state["exp_avg_sq"]._data
-                step = _tick(state)
-                if wd != 0:
-                    if decoupled:
-                        P *= 1 - lr * wd
-                    else:
-                        g = K.add_scaled(g, P, wd)
-                K.lerp_(m, g, 1 - beta1)
-                v *= beta2
-                K.addcmul_(v, g, g, 1 - beta2)
-                bias_correction1 = 1 - beta1 ** step
-                bias_correction2 = 1 - beta2 ** step
-                update = np.divide(m, bias_correction1)
-                update *= lr
-                rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
-                if rho_t > 5.0:
-                    rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
-                            / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
-                    adaptive = np.sqrt(v)
-                    adaptive += eps
-                    np.reciprocal(adaptive, out=adaptive)
-                    adaptive *= bias_correction2 ** 0.5
-                    update *= adaptive
-                    update *= rect
-                P -= update
-                _bump(p)
-        return loss
+    def _hyper(self, group):
+        beta1, beta2 = (float(b) for b in group["betas"])
+        return (beta1, beta2, float(_to_scalar(group["lr"])), float(group["weight_decay"]),
+                float(group["eps"]), group["decoupled_weight_decay"], 2 / (1 - beta2) - 1)
+
+    def _init_state(self, p, state, h):
+        state["step"] = _step_tensor()
+        state["exp_avg"] = _zeros(p)
+        state["exp_avg_sq"] = _zeros(p)
+
+    def _update(self, P, g, state, h, step):
+        beta1, beta2, lr, wd, eps, decoupled, rho_inf = h
+        m = state["exp_avg"]._data
+        v = state["exp_avg_sq"]._data
+        K.adam_moments_(P, g, m, v, beta1, beta2, lr, wd, decoupled)
+        bias_correction1 = 1 - beta1 ** step
+        bias_correction2 = 1 - beta2 ** step
+        update = np.divide(m, bias_correction1)
+        update *= lr
+        rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
+        if rho_t > 5.0:
+            rect = ((rho_t - 4) * (rho_t - 2) * rho_inf
+                    / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+            adaptive = np.sqrt(v)
+            adaptive += eps
+            np.reciprocal(adaptive, out=adaptive)
+            adaptive *= bias_correction2 ** 0.5
+            update *= adaptive
+            update *= rect
+        P -= update

@@ -2,8 +2,7 @@
 import numpy as np
 
 from . import _kernels as K
-from .optimizer import (Optimizer, _bump, _check_lr, _check_nonneg, _eval_closure, _grad_array,
-                        _step_tensor, _tick, _to_scalar, _zeros)
+from .optimizer import Optimizer, _check_lr, _check_nonneg, _step_tensor, _to_scalar, _zeros
 
 __all__ = ["RMSprop"]
 
@@ -25,51 +24,38 @@ class RMSprop(Optimizer):
                         maximize=maximize, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """Perform one optimization step; ``closure`` re-evaluates the loss and returns it."""
-        loss = _eval_closure(closure)
-        for group in self.param_groups:
-            lr = float(_to_scalar(group["lr"]))
-            alpha = float(group["alpha"])
-            eps = float(group["eps"])
-            wd = float(group["weight_decay"])
-            momentum = float(group["momentum"])
-            centered = group["centered"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = _step_tensor()
-                    state["square_avg"] = _zeros(p)
-                    if momentum > 0:
-                        state["momentum_buffer"] = _zeros(p)
-                    if centered:
-                        state["grad_avg"] = _zeros(p)
-                P = p._data
-                g = _grad_array(p, maximize)
-                v = state["square_avg"]._data
-                _tick(state)
-                if wd != 0:
-                    g = K.add_scaled(g, P, wd)
-                v *= alpha
-                K.addcmul_(v, g, g, 1 - alpha)
-                if centered:
-                    ga = state["grad_avg"]._data
-                    K.lerp_(ga, g, 1 - alpha)
-                    avg = np.multiply(ga, ga)
-                    np.subtract(v, avg, out=avg)
-                    np.sqrt(avg, out=avg)
-                else:
-                    avg = np.sqrt(v)
-                avg += eps
-                if momentum > 0:
-                    buf = state["momentum_buffer"]._data
-                    buf *= momentum
-                    K.addcdiv_(buf, g, avg)
-                    K.add_scaled_(P, buf, -lr)
-                else:
-                    K.addcdiv_(P, g, avg, -lr)
-                _bump(p)
-        return loss
+    def _hyper(self, group):
+        return (float(_to_scalar(group["lr"])), float(group["alpha"]), float(group["eps"]),
+                float(group["weight_decay"]), float(group["momentum"]), group["centered"])
+
+    def _init_state(self, p, state, h):
+        state["step"] = _step_tensor()
+        state["square_avg"] = _zeros(p)
+        if h[4] > 0:
+            state["momentum_buffer"] = _zeros(p)
+        if h[5]:
+            state["grad_avg"] = _zeros(p)
+
+    def _update(self, P, g, state, h, step):
+        lr, alpha, eps, wd, momentum, centered = h
+        v = state["square_avg"]._data
+        if wd != 0:
+            g = K.add_scaled(g, P, wd)
+        v *= alpha
+        K.addcmul_(v, g, g, 1 - alpha)
+        if centered:
+            ga = state["grad_avg"]._data
+            K.lerp_(ga, g, 1 - alpha)
+            avg = np.multiply(ga, ga)
+            np.subtract(v, avg, out=avg)
+            np.sqrt(avg, out=avg)
+        else:
+            avg = np.sqrt(v)
+        avg += eps
+        if momentum > 0:
+            buf = state["momentum_buffer"]._data
+            buf *= momentum
+            K.addcdiv_(buf, g, avg)
+            K.add_scaled_(P, buf, -lr)
+        else:
+            K.addcdiv_(P, g, avg, -lr)

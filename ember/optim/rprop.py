@@ -2,8 +2,7 @@
 import numpy as np
 
 from .._tensor import _wrap
-from .optimizer import (Optimizer, _bump, _check_lr, _eval_closure, _grad_array, _step_tensor,
-                        _tick, _to_scalar, _zeros)
+from .optimizer import Optimizer, _check_lr, _step_tensor, _to_scalar, _zeros
 
 __all__ = ["Rprop"]
 
@@ -23,40 +22,31 @@ class Rprop(Optimizer):
                         capturable=capturable)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        """Perform one optimization step; ``closure`` re-evaluates the loss and returns it."""
-        loss = _eval_closure(closure)
-        for group in self.param_groups:
-            etaminus, etaplus = group["etas"]
-            lo, hi = group["step_sizes"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                state = self.state[p]
-                if not state:
-                    state["step"] = _step_tensor()
-                    state["prev"] = _zeros(p)
-                    state["step_size"] = _wrap(np.full_like(p.grad._data,
-                                                            _to_scalar(group["lr"])))
-                P = p._data
-                g = _grad_array(p, maximize)
-                prev = state["prev"]._data
-                size = state["step_size"]._data
-                _tick(state)
-                prod = np.multiply(g, prev)
-                grow = prod > 0
-                shrink = prod < 0
-                factor = np.ones_like(prod)
-                factor[grow] = etaplus
-                factor[shrink] = etaminus
-                size *= factor
-                np.clip(size, lo, hi, out=size)
-                g = np.array(g, copy=True)
-                g[shrink] = 0
-                upd = np.sign(g)
-                upd *= size
-                P -= upd
-                prev[...] = g
-                _bump(p)
-        return loss
+    def _hyper(self, group):
+        etaminus, etaplus = group["etas"]
+        lo, hi = group["step_sizes"]
+        return etaminus, etaplus, lo, hi, group
+
+    def _init_state(self, p, state, h):
+        state["step"] = _step_tensor()
+        state["prev"] = _zeros(p)
+        state["step_size"] = _wrap(np.full_like(p.grad._data, _to_scalar(h[4]["lr"])))
+
+    def _update(self, P, g, state, h, step):
+        etaminus, etaplus, lo, hi, _ = h
+        prev = state["prev"]._data
+        size = state["step_size"]._data
+        prod = np.multiply(g, prev)
+        grow = prod > 0
+        shrink = prod < 0
+        factor = np.ones_like(prod)
+        factor[grow] = etaplus
+        factor[shrink] = etaminus
+        size *= factor
+        np.clip(size, lo, hi, out=size)
+        g = np.array(g, copy=True)
+        g[shrink] = 0
+        upd = np.sign(g)
+        upd *= size
+        P -= upd
+        prev[...] = g

@@ -3,8 +3,7 @@ import numpy as np
 
 from .._tensor import _wrap
 from . import _kernels as K
-from .optimizer import (Optimizer, _bump, _check_fused, _check_lr, _eval_closure, _grad_array,
-                        _to_scalar)
+from .optimizer import Optimizer, _check_fused, _check_lr, _to_scalar
 
 __all__ = ["SGD"]
 
@@ -40,34 +39,28 @@ class SGD(Optimizer):
         super().__init__(params, defaults)
         _check_fused(fused, foreach, differentiable)
 
-    def step(self, closure=None):
-        """Perform one optimization step; ``closure`` re-evaluates the loss and returns it."""
-        loss = _eval_closure(closure)
-        for group in self.param_groups:
-            lr = float(_to_scalar(group["lr"]))
-            wd = float(_to_scalar(group["weight_decay"]))
-            momentum = float(group["momentum"])
-            damp = 1.0 - float(group["dampening"])
-            nesterov = group["nesterov"]
-            maximize = group["maximize"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                P = p._data
-                g = _grad_array(p, maximize)
-                if wd != 0:
-                    g = K.add_scaled(g, P, wd)
-                if momentum != 0:
-                    state = self.state[p]
-                    buf = state.get("momentum_buffer")
-                    if buf is None:
-                        state["momentum_buffer"] = buf = _wrap(np.array(g, copy=True))
-                        b = buf._data
-                    else:
-                        b = buf._data
-                        b *= momentum
-                        K.add_scaled_(b, g, damp)
-                    g = K.add_scaled(g, b, momentum) if nesterov else b
-                K.add_scaled_(P, g, -lr)
-                _bump(p)
-        return loss
+    _counts_steps = False
+
+    def _hyper(self, group):
+        return (float(_to_scalar(group["lr"])), float(_to_scalar(group["weight_decay"])),
+                float(group["momentum"]), 1.0 - float(group["dampening"]), group["nesterov"])
+
+    def _param_state(self, p, h):
+        # no state entry at all without momentum, as in PyTorch
+        return self.state[p] if h[2] != 0 else None
+
+    def _update(self, P, g, state, h, step):
+        lr, wd, momentum, damp, nesterov = h
+        if wd != 0:
+            g = K.add_scaled(g, P, wd)
+        if momentum != 0:
+            buf = state.get("momentum_buffer")
+            if buf is None:
+                state["momentum_buffer"] = buf = _wrap(np.array(g, copy=True))
+                b = buf._data
+            else:
+                b = buf._data
+                b *= momentum
+                K.add_scaled_(b, g, damp)
+            g = K.add_scaled(g, b, momentum) if nesterov else b
+        K.add_scaled_(P, g, -lr)
