@@ -3,7 +3,7 @@
 The namespace re-exports the tensor type, dtypes, devices, grad modes and every op
 function (collected by ``ember.ops``); it holds no logic of its own.
 """
-from . import _dtype, autograd, backend, cuda, fft, linalg, optim, random, utils
+from . import _dtype, autograd, backend, cuda, fft, linalg, optim, random, serialization, utils
 from ._device import device
 from ._dtype import (bool_ as bool, can_cast, cdouble, cfloat, complex64, complex128, dtype,
                      finfo, float16, float32, float64, get_default_dtype, iinfo, int8, int16,
@@ -15,6 +15,7 @@ from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled,
 from .ops import FUNCTIONS as _FUNCTIONS
 from .random import Generator, default_generator, initial_seed, manual_seed, seed
 from .random import get_rng_state, set_rng_state
+from .serialization import load, save
 
 globals().update(_FUNCTIONS)
 
