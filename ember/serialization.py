@@ -554,14 +554,14 @@ class _Loader:
                 if start + nbytes > len(self.mm):
                     raise RuntimeError(f"{self.name}: storage record {member} is truncated")
                 return np.frombuffer(self.mm, npdt, nbytes // npdt.itemsize, start)
-            raw = bytearray(nbytes)
+            raw = np.empty(nbytes, np.uint8)     # no zero-fill: readinto overwrites it
             fp.seek(start)
-            if fp.readinto(raw) != nbytes:
+            if fp.readinto(memoryview(raw)) != nbytes:
                 raise RuntimeError(f"{self.name}: storage record {member} is truncated")
             if zlib.crc32(raw) != info.CRC:
                 raise RuntimeError(f"{self.name}: storage record {member} is corrupt (bad "
                                    f"CRC-32)")
-            return np.frombuffer(raw, npdt)
+            return raw.view(npdt)
         if self.mm is not None:
             raise RuntimeError(f"{self.name}: mmap=True needs uncompressed storages")
         raw = bytearray(nbytes)
