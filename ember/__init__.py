@@ -3,7 +3,7 @@
 The namespace re-exports the tensor type, dtypes, devices, grad modes and every op
 function (collected by ``ember.ops``); it holds no logic of its own.
 """
-from . import _dtype, autograd, backend, cuda, fft, linalg, optim, random, serialization, utils
+from . import _dtype, autograd, backend, cuda, fft, linalg, nn, optim, random, serialization, utils
 from ._device import device
 from ._dtype import (bool_ as bool, can_cast, cdouble, cfloat, complex64, complex128, dtype,
                      finfo, float16, float32, float64, get_default_dtype, iinfo, int8, int16,
