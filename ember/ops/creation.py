@@ -500,19 +500,36 @@ def _steps(steps):
 
 
 def _linspace(start, end, steps, npdt):
-    """``steps`` evenly spaced values; the first half counts up from ``start``, the second
-    half down from ``end`` (so both ends are exact), computed in ``npdt``."""
+    """``steps`` values from ``start`` to ``end`` as PyTorch's CPU linspace computes them:
+    ``step = (end - start) / (steps - 1)`` in ``npdt``, then ``start + i * step`` for the
+    first half and ``end - (steps - 1 - i) * step`` for the rest (so both ends are exact),
+    each a fused multiply-add with one rounding. float32 gets that exactly from float64
+    arithmetic; float64 uses an exact product (Dekker's split) and a compensated
+    sum. Also the bin edges of ``histc``/``histogram``."""
     if steps == 0:
         return np.empty(0, npdt)
-    if steps == 1:
-        return np.array([start], npdt)
     s, e = npdt.type(start), npdt.type(end)
+    if steps == 1:
+        return np.array([s], npdt)
     step = (e - s) / npdt.type(steps - 1)
-    i = np.arange(steps, dtype=npdt)
-    half = steps // 2
-    out = s + i * step
-    out[half:] = e - (npdt.type(steps - 1) - i[half:]) * step
-    return out
+    i = np.arange(steps)
+    first = i < steps // 2
+    if npdt not in (np.float32, np.float64):        # float16, complex: plain arithmetic
+        ii = i.astype(npdt)
+        return np.where(first, s + ii * step, e - (npdt.type(steps - 1) - ii) * step)
+    base = np.where(first, np.float64(s), np.float64(e))
+    k = np.where(first, i, i - (steps - 1)).astype(np.float64)
+    step = np.float64(step)
+    p = step * k
+    if npdt != np.float64:
+        return (base + p).astype(npdt)
+    c = 134217729.0 * step            # 2**27 + 1: split step into two 26-bit halves
+    shi = c - (c - step)
+    err = (shi * k - p) + (step - shi) * k      # step * k == p + err exactly
+    sm = base + p
+    bv = sm - base
+    e1 = (base - (sm - bv)) + (p - bv)          # base + p == sm + e1 exactly
+    return sm + (e1 + err)
 
 
 def linspace(start, end, steps, *, out=None, dtype=None, layout=None, device=None,

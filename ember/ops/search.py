@@ -24,6 +24,7 @@ import numpy as np
 from .._dtype import _FROM_NP
 from .._tensor import Tensor, _norm_dim
 from ._dispatch import COMMON, Op, apply
+from .creation import _linspace
 from .reduction import _structseq, return_types
 
 __all__ = ["bincount", "histc", "histogram", "unique", "unique_consecutive", "bucketize",
@@ -97,33 +98,6 @@ def _to_dtype(v, npdt):
     if np.isfinite(v) and abs(v) > float(np.finfo(npdt).max):
         raise RuntimeError(f"value cannot be converted to type {_cname(npdt)} without overflow")
     return npdt.type(v)
-
-
-def _linspace(start, end, steps, npdt):
-    """``steps`` bin edges from ``start`` to ``end`` as PyTorch's CPU linspace computes them:
-    ``step = (end - start) / (steps - 1)`` in ``npdt``, then ``start + i * step`` for the
-    first half and ``end - (steps - 1 - i) * step`` for the rest, each a fused multiply-add
-    (one rounding). float32 gets that exactly from float64 arithmetic; float64 uses an exact
-    product (Dekker's split) and a compensated sum."""
-    s, e = npdt.type(start), npdt.type(end)
-    if steps == 1:
-        return np.array([s], npdt)
-    step = (e - s) / npdt.type(steps - 1)
-    i = np.arange(steps)
-    first = i < steps // 2
-    base = np.where(first, np.float64(s), np.float64(e))
-    k = np.where(first, i, i - (steps - 1)).astype(np.float64)
-    step = np.float64(step)
-    p = step * k
-    if npdt != np.float64:
-        return (base + p).astype(npdt)
-    c = 134217729.0 * step            # 2**27 + 1: split step into two 26-bit halves
-    shi = c - (c - step)
-    err = (shi * k - p) + (step - shi) * k      # step * k == p + err exactly
-    sm = base + p
-    bv = sm - base
-    e1 = (base - (sm - bv)) + (p - bv)          # base + p == sm + e1 exactly
-    return sm + (e1 + err)
 
 
 def _no_derivative(error, message):

@@ -296,3 +296,11 @@ def test_device_argument():
 
 def test_dtype_names():
     assert dtype_name(ember.ones(1, dtype=ember.uint8).dtype) == "uint8"
+
+
+def test_linspace_last_bit_matches_torch():
+    for dt in ("float32", "float64"):
+        for args in [(-0.5, 0.5, 7), (0.1, 2.3, 11), (-3.0, 1e-3, 50)]:
+            e = ember.linspace(*args, dtype=getattr(ember, dt)).numpy()
+            t = torch.linspace(*args, dtype=getattr(torch, dt)).numpy()
+            np.testing.assert_array_equal(e, t)
