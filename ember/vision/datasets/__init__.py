@@ -1,0 +1,1 @@
+"""ember.vision.datasets (being written)."""
