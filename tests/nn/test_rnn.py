@@ -19,6 +19,11 @@ CASES = [
     ("LSTM", (4, 6), {}, [XS]),
     ("LSTM", (4, 5), {"num_layers": 2, "bidirectional": True, "batch_first": True}, [XS]),
     ("LSTM", (4, 5), {"dropout": 0.5, "num_layers": 2}, [randn(5, 4)]),
+    ("LSTM", (4, 6), {"proj_size": 3}, [XS]),
+    ("LSTM", (4, 6), {"proj_size": 2, "num_layers": 2, "bidirectional": True, "bias": False},
+     [XS]),
+    ("LSTM", (4, 6), {"proj_size": 3, "batch_first": True}, [randn(3, 4)]),
+    ("LSTM", (4, 6), {"bias": False}, [randn(1, 2, 4)]),
     ("RNNCell", (4, 6), {}, [randn(3, 4), randn(3, 6)]),
     ("RNNCell", (4, 6), {"nonlinearity": "relu", "bias": False}, [randn(4)]),
     ("GRUCell", (4, 6), {}, [randn(3, 4), randn(3, 6)]),
@@ -59,3 +64,72 @@ def test_rnn_errors():
             M.nn.RNN(4, 6, nonlinearity="sigmoid")
         with pytest.raises(ValueError):
             M.nn.LSTM(4, 6, dropout=2)
+
+
+def _lstm_pair(*args, double=False, **kw):
+    """The same LSTM in torch and in ember (torch's initial weights copied)."""
+    tm, em = torch.nn.LSTM(*args, **kw), ember.nn.LSTM(*args, **kw)
+    if double:
+        tm, em = tm.double(), em.double()
+    em.load_state_dict({k: ember.from_numpy(v.detach().numpy().copy())
+                        for k, v in tm.state_dict().items()})
+    return tm, em
+
+
+@pytest.mark.parametrize("kw", [{}, {"proj_size": 3}, {"bidirectional": True, "num_layers": 2}])
+def test_lstm_states_in_and_out(kw):
+    """Initial (h0, c0) get gradients; h_n/c_n alone (output unused) backpropagate."""
+    D = 2 if kw.get("bidirectional") else 1
+    L = kw.get("num_layers", 1)
+    P = kw.get("proj_size", 6)
+    arrays = [randn(5, 3, 4), randn(L * D, 3, P), randn(L * D, 3, 6)]
+    res = {}
+    for M, m in zip((torch, ember), _lstm_pair(4, 6, **kw)):
+        x, h0, c0 = (M.from_numpy(a.copy()).requires_grad_() for a in arrays)
+        out, (hn, cn) = m(x, (h0, c0))
+        (hn.sum() * 2 + (cn * cn).sum()).backward()
+        res[M.__name__] = [t.detach().numpy() for t in (out, hn, cn, x.grad, h0.grad, c0.grad)]
+        res[M.__name__] += [p.grad.numpy() for p in m.parameters()]
+    for a, b in zip(res["ember"], res["torch"]):
+        assert a.shape == b.shape and abs(a - b).max() < 1e-5
+
+
+def test_lstm_double_backward_matches_torch():
+    """create_graph=True through the fused layer: second derivatives equal torch's (float64)."""
+    arrays = [randn(4, 2, 3, dtype="float64"), randn(1, 2, 5, dtype="float64"),
+              randn(1, 2, 5, dtype="float64")]
+    res = {}
+    for M, m in zip((torch, ember), _lstm_pair(3, 5, double=True)):
+        x, h0, c0 = (M.from_numpy(a.copy()).requires_grad_() for a in arrays)
+        out, (hn, cn) = m(x, (h0, c0))
+        loss = (out * out).sum() + cn.sum()
+        gx, gw = M.autograd.grad(loss, (x, m.weight_hh_l0), create_graph=True)
+        ((gx * gx).sum() + gw.sum()).backward()
+        res[M.__name__] = [x.grad.numpy(), h0.grad.numpy(), m.weight_hh_l0.grad.numpy(),
+                           m.bias_ih_l0.grad.numpy()]
+    for a, b in zip(res["ember"], res["torch"]):
+        assert abs(a - b).max() < 1e-10
+
+
+def test_lstm_layer_gradcheck():
+    """The fused layer alone, with a projection, walking backwards: first and second
+    derivatives against finite differences."""
+    from ember.ops.rnn import lstm_layer
+    arrays = [randn(2, 2, 8, dtype="float64"), randn(2, 1, dtype="float64"),
+              randn(2, 2, dtype="float64"), randn(8, 1, dtype="float64"),
+              randn(8, dtype="float64"), randn(1, 2, dtype="float64")]
+    ts = [ember.from_numpy(a).requires_grad_() for a in arrays]
+    assert ember.autograd.gradcheck(lambda *t: lstm_layer(*t, reverse=True), ts)
+    assert ember.autograd.gradgradcheck(lambda *t: lstm_layer(*t, reverse=True), ts)
+
+
+def test_lstm_proj_errors():
+    for M in (ember, torch):
+        with pytest.raises(ValueError):
+            M.nn.LSTM(4, 6, proj_size=6)
+        with pytest.raises(ValueError):
+            M.nn.GRU(4, 6, proj_size=2)
+        with pytest.raises(ValueError):
+            M.nn.LSTM(4, 6, proj_size=-1)
+        with pytest.raises(RuntimeError):
+            M.nn.LSTM(4, 6, proj_size=2)(M.ones(5, 3, 4), (M.zeros(1, 3, 6), M.zeros(1, 3, 6)))

@@ -1,7 +1,9 @@
 """RNN, LSTM, GRU and their cells, with PyTorch's parameter names and gate order.
 
 The input-to-hidden product for every time step is one matmul per layer and direction;
-only the hidden-to-hidden product runs per step.
+only the hidden-to-hidden product runs per step. An LSTM layer (unpacked input) is one
+fused op (``ember/ops/rnn.py``) whose backward computes the weight gradients as single
+matmuls over all steps; packed sequences and GRU/RNN run as per-step graphs of ops.
 """
 import math
 
@@ -9,6 +11,7 @@ import numpy as np
 
 import ember as E
 
+from ...ops.rnn import lstm_cell, lstm_layer
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -22,14 +25,6 @@ _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 def _is_packed(x):
     from ..utils.rnn import PackedSequence
     return isinstance(x, PackedSequence)
-
-
-def _lstm_step(gi, h, c, w_hh, b_hh):
-    g = gi + F.linear(h, w_hh, b_hh)
-    i, f, gg, o = g.chunk(4, -1)
-    c = E.sigmoid(f) * c + E.sigmoid(i) * E.tanh(gg)
-    h = E.sigmoid(o) * E.tanh(c)
-    return h, c
 
 
 def _gru_step(gi, h, w_hh, b_hh):
@@ -60,24 +55,34 @@ class RNNBase(Module):
             raise ValueError("hidden_size must be an integer greater than zero")
         if not isinstance(num_layers, int) or num_layers <= 0:
             raise ValueError("num_layers must be an integer greater than zero")
-        if proj_size:
-            raise NotImplementedError("proj_size is not supported by ember's LSTM yet")
+        if not isinstance(proj_size, int) or proj_size < 0:
+            raise ValueError("proj_size should be a positive integer or zero to disable "
+                             "projections")
+        if proj_size and mode != "LSTM":
+            raise ValueError("proj_size argument is only supported for LSTM, not RNN or GRU")
+        if proj_size >= hidden_size:
+            raise ValueError("proj_size has to be smaller than hidden_size")
         self.mode, self.input_size, self.hidden_size = mode, input_size, hidden_size
         self.num_layers, self.bias, self.batch_first = num_layers, bias, batch_first
-        self.dropout, self.bidirectional, self.proj_size = float(dropout), bidirectional, 0
+        self.dropout, self.bidirectional = float(dropout), bidirectional
+        self.proj_size = proj_size
         G = _GATES[mode] * hidden_size
         D = 2 if bidirectional else 1
+        R = proj_size or hidden_size      # the size of the hidden state h
         f = {"device": device, "dtype": dtype}
         self._flat_weights_names = []
         for layer in range(num_layers):
             for d in range(D):
                 sfx = "_reverse" if d else ""
-                in_sz = input_size if layer == 0 else hidden_size * D
+                in_sz = input_size if layer == 0 else R * D
                 names = [f"weight_ih_l{layer}{sfx}", f"weight_hh_l{layer}{sfx}"]
-                shapes = [(G, in_sz), (G, hidden_size)]
+                shapes = [(G, in_sz), (G, R)]
                 if bias:
                     names += [f"bias_ih_l{layer}{sfx}", f"bias_hh_l{layer}{sfx}"]
                     shapes += [(G,), (G,)]
+                if proj_size:
+                    names.append(f"weight_hr_l{layer}{sfx}")
+                    shapes.append((proj_size, hidden_size))
                 for n, s in zip(names, shapes):
                     setattr(self, n, Parameter(E.empty(s, **f)))
                 self._flat_weights_names.extend(names)
@@ -91,12 +96,15 @@ class RNNBase(Module):
     def _weights(self, layer, d):
         sfx = "_reverse" if d else ""
         g = lambda n: getattr(self, f"{n}_l{layer}{sfx}")  # noqa: E731
+        w_hr = g("weight_hr") if self.proj_size else None
         if self.bias:
-            return g("weight_ih"), g("weight_hh"), g("bias_ih"), g("bias_hh")
-        return g("weight_ih"), g("weight_hh"), None, None
+            return g("weight_ih"), g("weight_hh"), g("bias_ih"), g("bias_hh"), w_hr
+        return g("weight_ih"), g("weight_hh"), None, None, w_hr
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"
+        if self.proj_size != 0:
+            s += f", proj_size={self.proj_size}"
         if self.num_layers != 1:
             s += f", num_layers={self.num_layers}"
         if self.bias is not True:
@@ -124,17 +132,23 @@ class RNNBase(Module):
         for layer in range(self.num_layers):
             outs = []
             for d in range(D):
-                w_ih, w_hh, b_ih, b_hh = self._weights(layer, d)
+                w_ih, w_hh, b_ih, b_hh, w_hr = self._weights(layer, d)
+                state = hx[layer * D + d]
+                if self.mode == "LSTM" and masks is None:
+                    out, h, c = lstm_layer(F.linear(x, w_ih, b_ih), state[0], state[1],
+                                           w_hh, b_hh, w_hr, reverse=bool(d))
+                    finals.append((h, c))
+                    outs.append(out)
+                    continue
                 # one matmul for all steps; unbind (not indexing) so backward stacks the
                 # per-step gradients once instead of adding L full-size zero-padded ones
                 gi_all = F.linear(x, w_ih, b_ih).unbind(0)
-                state = hx[layer * D + d]
                 steps = range(L - 1, -1, -1) if d else range(L)
                 hs = [None] * L
                 for t in steps:
                     gi = gi_all[t]
                     if self.mode == "LSTM":
-                        new = _lstm_step(gi, state[0], state[1], w_hh, b_hh)
+                        new = lstm_cell(gi, state[0], state[1], w_hh, b_hh, w_hr)
                         if masks is not None:
                             new = tuple(E.where(masks[t], a, b) for a, b in zip(new, state))
                         state = new
@@ -193,12 +207,12 @@ class RNNBase(Module):
                                f"{self.input_size}, got {input.shape[-1]}")
         return input, batched
 
-    def _zeros(self, input):
+    def _zeros(self, input, size=None):
         D = 2 if self.bidirectional else 1
-        return E.zeros((self.num_layers * D, input.shape[1], self.hidden_size),
+        return E.zeros((self.num_layers * D, input.shape[1], size or self.hidden_size),
                        dtype=input.dtype)
 
-    def _check_hidden(self, h, input, batched, what="hx"):
+    def _check_hidden(self, h, input, batched, what="hx", size=None, which=None):
         D = 2 if self.bidirectional else 1
         if not batched:
             if h.dim() != 2:
@@ -208,9 +222,10 @@ class RNNBase(Module):
         elif h.dim() != 3:
             raise RuntimeError(f"For batched 3-D input, {what} should also be 3-D but got "
                                f"{h.dim()}-D tensor")
-        expected = (self.num_layers * D, input.shape[1], self.hidden_size)
+        expected = (self.num_layers * D, input.shape[1], size or self.hidden_size)
         if tuple(h.shape) != expected:
-            raise RuntimeError(f"Expected hidden size {expected}, got {list(h.shape)}")
+            name = "hidden" if which is None else f"hidden[{which}]"
+            raise RuntimeError(f"Expected {name} size {expected}, got {list(h.shape)}")
         return h
 
     def _finish(self, out, batched):
@@ -223,14 +238,15 @@ class RNN(RNNBase):
     """Elman RNN: h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) (or relu)."""
 
     def __init__(self, input_size, hidden_size, num_layers=1, nonlinearity="tanh", bias=True,
-                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None):
+                 batch_first=False, dropout=0.0, bidirectional=False, device=None, dtype=None,
+                 proj_size=0):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"Unknown nonlinearity '{nonlinearity}'. Select from 'tanh' or "
                              "'relu'.")
         self.nonlinearity = nonlinearity
         super().__init__("RNN_TANH" if nonlinearity == "tanh" else "RNN_RELU", input_size,
                          hidden_size, num_layers, bias, batch_first, dropout, bidirectional,
-                         device=device, dtype=dtype)
+                         proj_size, device=device, dtype=dtype)
 
     def forward(self, input, hx=None):
         if _is_packed(input):
@@ -250,9 +266,9 @@ class GRU(RNNBase):
     """Gated recurrent unit (gates r, z, n in PyTorch's order)."""
 
     def __init__(self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False,
-                 dropout=0.0, bidirectional=False, device=None, dtype=None):
+                 dropout=0.0, bidirectional=False, device=None, dtype=None, proj_size=0):
         super().__init__("GRU", input_size, hidden_size, num_layers, bias, batch_first,
-                         dropout, bidirectional, device=device, dtype=dtype)
+                         dropout, bidirectional, proj_size, device=device, dtype=dtype)
 
     forward = RNN.forward
 
@@ -266,13 +282,19 @@ class LSTM(RNNBase):
         super().__init__("LSTM", input_size, hidden_size, num_layers, bias, batch_first,
                          dropout, bidirectional, proj_size, device=device, dtype=dtype)
 
+    def _check_states(self, hx, input, batched):
+        if not isinstance(hx, (tuple, list)) or len(hx) != 2:
+            raise RuntimeError("LSTM expects hx to be a tuple (h_0, c_0)")
+        return (self._check_hidden(hx[0], input, batched, "hx[0]", self.proj_size, 0),
+                self._check_hidden(hx[1], input, batched, "hx[1]", None, 1))
+
     def forward(self, input, hx=None):
         if _is_packed(input):
             x, lengths, hx = self._unpack(input, hx, 2)
             if hx is None:
-                h = c = self._zeros(x)
+                h, c = self._zeros(x, self.proj_size), self._zeros(x)
             else:
-                h, c = (self._check_hidden(t, x, True) for t in hx)
+                h, c = self._check_states(hx, x, True)
             out, finals = self._run(x, list(zip(h.unbind(0), c.unbind(0))), lengths)
             hn = E.stack([st[0] for st in finals], 0)
             cn = E.stack([st[1] for st in finals], 0)
@@ -280,12 +302,9 @@ class LSTM(RNNBase):
             return packed, (hn, cn)
         input, batched = self._prep(input, hx)
         if hx is None:
-            h = c = self._zeros(input)
+            h, c = self._zeros(input, self.proj_size), self._zeros(input)
         else:
-            if not isinstance(hx, (tuple, list)) or len(hx) != 2:
-                raise RuntimeError("LSTM expects hx to be a tuple (h_0, c_0)")
-            h = self._check_hidden(hx[0], input, batched)
-            c = self._check_hidden(hx[1], input, batched)
+            h, c = self._check_states(hx, input, batched)
         out, finals = self._run(input, list(zip(h.unbind(0), c.unbind(0))))
         hn = E.stack([s[0] for s in finals], 0)
         cn = E.stack([s[1] for s in finals], 0)
@@ -374,7 +393,7 @@ class LSTMCell(RNNCellBase):
             z = self._zeros(input)
             hx = (z, z)
         gi = F.linear(input, self.weight_ih, self.bias_ih)
-        h, c = _lstm_step(gi, hx[0], hx[1], self.weight_hh, self.bias_hh)
+        h, c = lstm_cell(gi, hx[0], hx[1], self.weight_hh, self.bias_hh)
         if not batched:
             h, c = h.squeeze(0), c.squeeze(0)
         return h, c
