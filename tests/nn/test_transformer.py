@@ -12,20 +12,23 @@ from tests.nn.test_layers import compare
 Q, K, V = randn(5, 2, 8), randn(6, 2, 8), randn(6, 2, 8)
 
 
-@pytest.mark.parametrize("kwargs", [{}, {"bias": False}, {"kdim": 4, "vdim": 3}])
+@pytest.mark.parametrize("kwargs", [{}, {"bias": False}, {"kdim": 4, "vdim": 3},
+                                    {"add_bias_kv": True}, {"add_zero_attn": True},
+                                    {"add_bias_kv": True, "add_zero_attn": True, "kdim": 4}])
 def test_mha(kwargs):
     k = randn(6, 2, kwargs.get("kdim", 8))
     v = randn(6, 2, kwargs.get("vdim", 8))
     compare("MultiheadAttention", (8, 2), kwargs, [Q, k, v])
 
 
-def test_mha_masks_and_batch_first():
+@pytest.mark.parametrize("extra", [{}, {"add_bias_kv": True, "add_zero_attn": True}])
+def test_mha_masks_and_batch_first(extra):
     kpm = np.array([[False, False, True, False, False, True], [False] * 6])
     am = np.triu(np.ones((5, 6), dtype=bool), 1)
     outs = []
     for M in (ember, torch):
         torch.manual_seed(0)
-        m = M.nn.MultiheadAttention(8, 4, batch_first=True)
+        m = M.nn.MultiheadAttention(8, 4, batch_first=True, **extra)
         outs.append(m)
     outs[0].load_state_dict({k: ember.from_numpy(v.detach().numpy().copy())
                              for k, v in outs[1].state_dict().items()})

@@ -33,8 +33,6 @@ class MultiheadAttention(Module):
             raise ValueError(f"embed_dim and num_heads must be greater than 0, got embed_dim="
                              f"{embed_dim} and num_heads={num_heads} instead")
         super().__init__()
-        if add_bias_kv or add_zero_attn:
-            raise NotImplementedError("add_bias_kv / add_zero_attn are not supported yet")
         f = {"device": device, "dtype": dtype}
         self.embed_dim = embed_dim
         self.kdim = kdim if kdim is not None else embed_dim
@@ -59,8 +57,13 @@ class MultiheadAttention(Module):
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, **f)
-        self.bias_k = self.bias_v = None
-        self.add_zero_attn = False
+        if add_bias_kv:
+            # one learned extra key/value position, appended to every sequence
+            self.bias_k = Parameter(E.empty((1, 1, embed_dim), **f))
+            self.bias_v = Parameter(E.empty((1, 1, embed_dim), **f))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn
         self._reset_parameters()
 
     def _reset_parameters(self):
@@ -73,6 +76,9 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.constant_(self.in_proj_bias, 0.0)
             init.constant_(self.out_proj.bias, 0.0)
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+            init.xavier_normal_(self.bias_v)
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True,
                 attn_mask=None, average_attn_weights=True, is_causal=False):
@@ -98,6 +104,16 @@ class MultiheadAttention(Module):
         q = F.linear(query, wq, bq)
         k = F.linear(key, wk, bk)
         v = F.linear(value, wv, bv)
+        extra = 0       # key positions appended: the learned bias_k/bias_v, a zero position
+        if self.bias_k is not None:
+            k = E.cat([k, self.bias_k.expand(1, N, Em)], 0)
+            v = E.cat([v, self.bias_v.expand(1, N, Em)], 0)
+            extra += 1
+        if self.add_zero_attn:
+            k = E.cat([k, k.new_zeros((1, N, Em))], 0)
+            v = E.cat([v, v.new_zeros((1, N, Em))], 0)
+            extra += 1
+        S += extra
         # (L, N, E) -> (N, H, L, hd)
         q = q.reshape(L, N * H, hd).transpose(0, 1).reshape(N, H, L, hd)
         k = k.reshape(S, N * H, hd).transpose(0, 1).reshape(N, H, S, hd)
@@ -112,11 +128,15 @@ class MultiheadAttention(Module):
             m = attn_mask
             if m.dtype == E.bool:
                 m = E.zeros(m.shape, dtype=scores.dtype).masked_fill(m, float("-inf"))
+            if extra:       # the appended positions are never masked
+                m = F.pad(m, (0, extra))
             mask = m.reshape(N, H, L, S) if m.dim() == 3 else m
         if key_padding_mask is not None:
             kp = key_padding_mask
             if kp.dtype == E.bool:
                 kp = E.zeros(kp.shape, dtype=scores.dtype).masked_fill(kp, float("-inf"))
+            if extra:
+                kp = F.pad(kp, (0, extra))
             kp = kp.reshape(N, 1, 1, S)
             mask = kp if mask is None else mask + kp
         if mask is not None:
