@@ -1,2 +1,2 @@
-"""``ember.utils``: helpers outside the tensor core (``ember.utils.data`` …)."""
-from . import data
+"""``ember.utils``: helpers outside the tensor core (``ember.utils.data``, ``viz`` …)."""
+from . import data, viz
