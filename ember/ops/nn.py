@@ -665,13 +665,25 @@ class _GatherFlat(Op):
                                           "overlap": ctx.overlap})
 
 
+class MaxPool2dOp(MaxPoolOp):
+    node_name = "MaxPool2DWithIndicesBackward0"
+
+
+class MaxPool3dOp(MaxPoolOp):
+    node_name = "MaxPool3DWithIndicesBackward0"
+
+
+_MAXPOOL_OPS = {2: MaxPool2dOp, 3: MaxPool3dOp}
+
+
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd,
               name):
     _check_float(name, input, ints=True)
     K, S, P, D, I, O = _pool_args(input, kernel_size, stride, padding, dilation, ceil_mode,
                                   nd, name)
-    return apply(MaxPoolOp, (input,), {"K": K, "S": S, "P": P, "D": D, "I": I, "O": O,
-                                       "want_idx": bool(return_indices)})
+    return apply(_MAXPOOL_OPS.get(nd, MaxPoolOp), (input,),
+                 {"K": K, "S": S, "P": P, "D": D, "I": I, "O": O,
+                  "want_idx": bool(return_indices)})
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,

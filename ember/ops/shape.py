@@ -444,8 +444,14 @@ def t(input):
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
     if nd == 2:
-        return apply(Transpose, (input,), {"dim0": 0, "dim1": 1})
+        return apply(T, (input,), {"dim0": 0, "dim1": 1})
     return apply(Permute, (input,), {"dims": tuple(range(nd))})
+
+
+class T(Transpose):
+    """``t()``: the transpose of a matrix (PyTorch names its node ``TBackward0``)."""
+    opname = "t"
+    node_name = "TBackward0"
 
 
 def adjoint(input):
