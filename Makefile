@@ -9,9 +9,11 @@ LINT_DIRS = $(wildcard ember tests benchmarks examples)
 demo: $(VENV)/.installed-demo
 	$(BIN)/ember demo
 
+# One BLAS/OpenMP thread per test worker: -n auto already uses every core, and OpenBLAS
+# threads competing for busy cores make small matrix products several times slower.
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check $(LINT_DIRS)
-	$(BIN)/python -m pytest -n auto -q
+	OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 $(BIN)/python -m pytest -n auto -q
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python -m benchmarks

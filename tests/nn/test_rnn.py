@@ -133,3 +133,9 @@ def test_lstm_proj_errors():
             M.nn.LSTM(4, 6, proj_size=-1)
         with pytest.raises(RuntimeError):
             M.nn.LSTM(4, 6, proj_size=2)(M.ones(5, 3, 4), (M.zeros(1, 3, 6), M.zeros(1, 3, 6)))
+
+
+def test_dropout_with_one_layer_warns():
+    for M in (ember, torch):
+        with pytest.warns(UserWarning, match="num_layers greater than 1"):
+            M.nn.LSTM(4, 4, 1, dropout=0.2)

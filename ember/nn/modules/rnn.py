@@ -6,6 +6,7 @@ fused op (``ember/ops/rnn.py``) whose backward computes the weight gradients as 
 matmuls over all steps; packed sequences and GRU/RNN run as per-step graphs of ops.
 """
 import math
+import warnings
 
 import numpy as np
 
@@ -51,6 +52,10 @@ class RNNBase(Module):
                 isinstance(dropout, bool):
             raise ValueError("dropout should be a number in range [0, 1] representing the "
                              "probability of an element being zeroed")
+        if dropout > 0 and num_layers == 1:
+            warnings.warn("dropout option adds dropout after all but last recurrent layer, so "
+                          "non-zero dropout expects num_layers greater than 1, but got "
+                          f"dropout={dropout} and num_layers={num_layers}")
         if not isinstance(hidden_size, int) or hidden_size <= 0:
             raise ValueError("hidden_size must be an integer greater than zero")
         if not isinstance(num_layers, int) or num_layers <= 0:
