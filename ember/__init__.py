@@ -38,9 +38,25 @@ def is_floating_point(input):
 
 
 def set_num_threads(n):
-    """Accepted for compatibility; NumPy's BLAS sets its threads at start-up."""
+    """Set the number of threads matrix products use (NumPy's OpenBLAS) on the CPU.
+
+    Small products on busy cores run faster on one thread. Where NumPy's BLAS is not
+    OpenBLAS the call is accepted and changes nothing.
+    """
+    import builtins
+    if isinstance(n, builtins.bool) or not isinstance(n, builtins.int):
+        raise RuntimeError(f"set_num_threads expects an int, but got {type(n).__name__}")
+    if n <= 0:
+        raise RuntimeError("set_num_threads expects a positive integer")
+    from .backend.cpu import set_blas_threads
+    set_blas_threads(n)
 
 
 def get_num_threads():
-    import os
-    return os.cpu_count() or 1
+    """The number of threads matrix products use on the CPU."""
+    from .backend.cpu import get_blas_threads
+    n = get_blas_threads()
+    if n is None:
+        import os
+        return os.cpu_count() or 1
+    return n

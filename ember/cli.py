@@ -34,7 +34,8 @@ def _positive_float(text):
 
 
 def _run_demo(args):
-    from . import demo
+    from . import demo, set_num_threads
+    set_num_threads(args.threads)
     try:
         demo.train(epochs=args.epochs, batch_size=args.batch_size, lr=args.lr,
                    model=args.model, out_dir=args.out_dir, seed=args.seed,
@@ -83,6 +84,9 @@ def build_parser():
                       help="ember.manual_seed for the initial weights and the shuffling")
     demo.add_argument("--workers", type=_non_negative_int, default=0,
                       help="DataLoader worker processes")
+    demo.add_argument("--threads", type=_positive_int, default=1,
+                      help="BLAS threads for the matrix products (ember.set_num_threads); the "
+                      "demo's products are small, and one thread is fastest for them")
     demo.add_argument("--no-progress", action="store_true",
                       help="no progress bars, only one line per epoch")
     demo.set_defaults(func=_run_demo)

@@ -78,7 +78,7 @@ def test_help_lists_the_options(capsys):
     assert e.value.code == 0
     out = capsys.readouterr().out
     for opt in ("--epochs", "--batch-size", "--model", "--out-dir", "--lr", "--seed",
-                "--workers", "--no-progress", "cnn", "lenet"):
+                "--workers", "--threads", "--no-progress", "cnn", "lenet"):
         assert opt in out
 
 

@@ -39,3 +39,50 @@ def as_strided(a, shape, strides_elems, offset_elems=0):
     return np.lib.stride_tricks.as_strided(
         a.reshape(-1)[offset_elems:] if offset_elems else a,
         shape=shape, strides=tuple(s * isz for s in strides_elems))
+
+
+# --- BLAS threads ------------------------------------------------------------------------
+_SETTERS = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
+            "openblas_set_num_threads64_", "openblas_set_num_threads")
+_GETTERS = ("scipy_openblas_get_num_threads64_", "scipy_openblas_get_num_threads",
+            "openblas_get_num_threads64_", "openblas_get_num_threads")
+_blas = []
+
+
+def _blas_functions():
+    """``(set, get)`` of the OpenBLAS that NumPy loaded (found through the process's memory
+    map, as threadpoolctl does), or ``(None, None)`` where there is none to find."""
+    if _blas:
+        return _blas[0]
+    found = (None, None)
+    try:
+        import ctypes
+        with open("/proc/self/maps") as f:
+            paths = {line.split()[-1] for line in f if "openblas" in line.lower()}
+        for path in sorted(paths):
+            lib = ctypes.CDLL(path)
+            s = next((getattr(lib, n) for n in _SETTERS if hasattr(lib, n)), None)
+            g = next((getattr(lib, n) for n in _GETTERS if hasattr(lib, n)), None)
+            if s is not None and g is not None:
+                s.argtypes, s.restype, g.restype = [ctypes.c_int], None, ctypes.c_int
+                found = (s, g)
+                break
+    except OSError:
+        pass
+    _blas.append(found)
+    return found
+
+
+def set_blas_threads(n):
+    """Let NumPy's OpenBLAS use ``n`` threads; False where its BLAS cannot be reached."""
+    s, _ = _blas_functions()
+    if s is None:
+        return False
+    s(int(n))
+    return True
+
+
+def get_blas_threads():
+    """The threads NumPy's OpenBLAS uses now, or None where its BLAS cannot be reached."""
+    _, g = _blas_functions()
+    return None if g is None else int(g())
