@@ -115,8 +115,8 @@ def test_lstm_layer_gradcheck():
     """The fused layer alone, with a projection, walking backwards: first and second
     derivatives against finite differences."""
     from ember.ops.rnn import lstm_layer
-    arrays = [randn(2, 2, 8, dtype="float64"), randn(2, 1, dtype="float64"),
-              randn(2, 2, dtype="float64"), randn(8, 1, dtype="float64"),
+    arrays = [randn(2, 1, 8, dtype="float64"), randn(1, 1, dtype="float64"),
+              randn(1, 2, dtype="float64"), randn(8, 1, dtype="float64"),
               randn(8, dtype="float64"), randn(1, 2, dtype="float64")]
     ts = [ember.from_numpy(a).requires_grad_() for a in arrays]
     assert ember.autograd.gradcheck(lambda *t: lstm_layer(*t, reverse=True), ts)
