@@ -134,7 +134,7 @@ def train(epochs=10, batch_size=32, lr=1e-3, model="cnn", out_dir="ember-demo", 
             loss_sum += loss.item() * y.shape[0]
             seen += y.shape[0]
             if bar is not train_loader:
-                bar.set_postfix(loss=f"{loss_sum / seen:.4f}")
+                bar.set_postfix(loss=f"{loss_sum / seen:.4f}", refresh=False)
         if bar is not train_loader:
             bar.close()
         test_loss, test_acc, preds = evaluate(net, test_loader)
