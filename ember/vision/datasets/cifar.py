@@ -4,13 +4,13 @@ import os
 
 import numpy as np
 
-from ._utils import NO_NETWORK, check_index, restricted_load, safe_extract, to_image
-from .vision import VisionDataset
+from ._utils import NO_NETWORK, check_index, restricted_load, safe_extract
+from .vision import _SplitImages
 
 __all__ = ["CIFAR10", "CIFAR100"]
 
 
-class CIFAR10(VisionDataset):
+class CIFAR10(_SplitImages):
     """`CIFAR-10 <https://www.cs.toronto.edu/~kriz/cifar.html>`_ from local files.
 
     Args:
@@ -138,21 +138,8 @@ class CIFAR10(VisionDataset):
         self.class_to_idx = {c: i for i, c in enumerate(self.classes)}
 
     # ---- samples
-    def __getitem__(self, index):
-        """``(image, target)``: the image as the backend's type, the target an int."""
-        i = check_index(index, len(self.data), type(self).__name__)
-        img, target = to_image(self.data[i]), self.targets[i]
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
-
-    def __len__(self):
-        return len(self.data)
-
-    def extra_repr(self):
-        return f"Split: {'Train' if self.train is True else 'Test'}"
+    def _image(self, index):
+        return self.data[check_index(index, len(self.data), type(self).__name__)]
 
 
 class CIFAR100(CIFAR10):

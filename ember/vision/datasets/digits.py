@@ -8,8 +8,7 @@ import os
 import numpy as np
 
 from ...ops.creation import from_numpy
-from ._utils import to_image
-from .vision import VisionDataset
+from .vision import _SplitImages
 
 __all__ = ["Digits"]
 
@@ -56,7 +55,7 @@ def _load_digits():
     return images, labels
 
 
-class Digits(VisionDataset):
+class Digits(_SplitImages):
     """The 8×8 handwritten digits of scikit-learn (UCI "optical recognition of handwritten
     digits" test set): 1797 grey images, classes ``'0'`` … ``'9'``.
 
@@ -106,18 +105,3 @@ class Digits(VisionDataset):
         """``{'0': 0, …, '9': 9}``."""
         return {c: i for i, c in enumerate(self.classes)}
 
-    def __getitem__(self, index):
-        """``(image, target)``: the image as the backend's type, the target an int."""
-        img, target = self.data[index], int(self.targets[index])
-        img = to_image(img.numpy())
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
-
-    def __len__(self):
-        return len(self.data)
-
-    def extra_repr(self):
-        return f"Split: {'Train' if self.train is True else 'Test'}"

@@ -6,8 +6,8 @@ import warnings
 import numpy as np
 
 from ...ops.creation import from_numpy
-from ._utils import NO_NETWORK, read_idx, to_image
-from .vision import VisionDataset
+from ._utils import NO_NETWORK, read_idx
+from .vision import _SplitImages
 
 __all__ = ["MNIST", "FashionMNIST", "KMNIST", "read_image_file", "read_label_file"]
 
@@ -38,7 +38,7 @@ def read_label_file(path):
     return x.astype(np.int64)
 
 
-class MNIST(VisionDataset):
+class MNIST(_SplitImages):
     """The `MNIST <http://yann.lecun.com/exdb/mnist/>`_ handwritten digits, from local files.
 
     Args:
@@ -150,21 +150,6 @@ class MNIST(VisionDataset):
         return from_numpy(images), from_numpy(labels)
 
     # ---- samples
-    def __getitem__(self, index):
-        """``(image, target)``: the image as the backend's type, the target an int."""
-        img, target = self.data[index], int(self.targets[index])
-        img = to_image(img.numpy())
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
-
-    def __len__(self):
-        return len(self.data)
-
-    def extra_repr(self):
-        return f"Split: {'Train' if self.train is True else 'Test'}"
 
     # ---- deprecated names
     @property

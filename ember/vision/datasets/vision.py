@@ -5,6 +5,7 @@
 import os
 
 from ...utils.data import Dataset
+from ._utils import to_image
 
 __all__ = ["VisionDataset", "StandardTransform"]
 
@@ -76,6 +77,30 @@ class VisionDataset(Dataset):
     def extra_repr(self):
         """Extra lines for the ``repr`` (for example the split)."""
         return ""
+
+
+class _SplitImages(VisionDataset):
+    """Base of the datasets that hold every image in ``self.data`` (indexable, one image
+    per row) with ``self.targets`` beside it and a train/test ``self.train`` split."""
+
+    def _image(self, index):
+        """The ``index``-th image as a uint8 NumPy array (H×W or H×W×C)."""
+        return self.data[index].numpy()
+
+    def __getitem__(self, index):
+        """``(image, target)``: the image as the backend's type, the target an int."""
+        img, target = to_image(self._image(index)), int(self.targets[index])
+        if self.transform is not None:
+            img = self.transform(img)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return img, target
+
+    def __len__(self):
+        return len(self.data)
+
+    def extra_repr(self):
+        return f"Split: {'Train' if self.train is True else 'Test'}"
 
 
 class StandardTransform:
