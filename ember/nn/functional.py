@@ -11,6 +11,7 @@ import numpy as np
 import ember as E
 
 from ..autograd.grad_mode import no_grad
+from ..ops import ctc as _ctc
 from ..ops._dispatch import OUT, Op, apply
 
 __all__ = [
@@ -30,7 +31,7 @@ __all__ = [
     "adaptive_max_pool2d", "scaled_dot_product_attention", "pixel_shuffle",
     "pixel_unshuffle", "interpolate", "upsample", "unfold", "fold", "max_unpool2d",
     "multi_margin_loss", "multilabel_soft_margin_loss", "rrelu", "alpha_dropout",
-    "embedding_bag",
+    "embedding_bag", "ctc_loss",
 ]
 
 
@@ -765,6 +766,31 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     return _reduce(loss, reduction)
 
 
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
+             zero_infinity=False):
+    """Connectionist temporal classification loss.
+
+    ``log_probs`` (T, N, C) (or (T, C) unbatched) are per-step log-probabilities (usually a
+    ``log_softmax`` output), ``targets`` padded (N, S) or concatenated (sum(target_lengths),),
+    ``input_lengths`` and ``target_lengths`` tensors or tuples of ints. ``'mean'`` divides
+    each loss by its target length (at least 1) and averages over the batch; impossible
+    alignments give ``inf`` (0, gradient included, with ``zero_infinity=True``).
+
+    >>> import ember
+    >>> lp = ember.full((2, 1, 2), 0.5, dtype=ember.float64).log()   # T=2, N=1, C=2
+    >>> ctc_loss(lp, ember.tensor([[1]]), (2,), (1,), reduction='none')  # -log(3/4)
+    tensor([0.2877], dtype=ember.float64)
+    """
+    if reduction == "elementwise_mean":
+        warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' "
+                      "instead.", stacklevel=2)
+        reduction = "mean"
+    if not isinstance(reduction, str) or reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return _ctc.reduced_loss(log_probs, targets, input_lengths, target_lengths, blank,
+                             reduction, zero_infinity)
+
+
 def _check_nll(input, target):
     if input.dim() < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {input.dim()})")
@@ -1173,26 +1199,46 @@ def _interp_sizes(input, size, scale_factor, nd):
 
 def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
                 recompute_scale_factor=None, antialias=False):
-    """Resize the spatial dims (after N, C) by ``mode`` 'nearest', 'nearest-exact',
-    'linear', 'bilinear' or 'trilinear'."""
+    """Resize the spatial dims (after N, C) by ``mode`` 'nearest', 'nearest-exact', 'area',
+    'linear', 'bilinear', 'bicubic', 'trilinear' or 'lanczos' (``antialias=True`` only);
+    ``antialias=True`` (4-D 'bilinear' / 'bicubic') widens the filter when downscaling.
+
+    >>> import ember
+    >>> x = ember.tensor([[[[0., 1.], [2., 3.]]]])
+    >>> interpolate(x, scale_factor=2, mode='bicubic', align_corners=True)[0, 0, 0]
+    tensor([0.0000, 0.3148, 0.6852, 1.0000])
+    """
     nd = input.dim() - 2
     if nd < 1:
-        raise ValueError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got "
-                         f"{input.dim()}D)")
-    linear_modes = {"linear": 1, "bilinear": 2, "trilinear": 3}
+        raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported "
+                                  f"(got {input.dim()}D, shape {list(input.shape)})")
+    linear_modes = {"linear": 1, "bilinear": 2, "trilinear": 3, "bicubic": 2, "lanczos": 2}
     if mode in ("nearest", "nearest-exact", "area"):
         if align_corners is not None:
             raise ValueError("align_corners option can only be set with the interpolating "
                              "modes: linear | bilinear | bicubic | trilinear")
-    elif mode in linear_modes:
-        if linear_modes[mode] != nd:
-            raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs "
-                                      f"{linear_modes[mode] + 2}D input")
-    else:
+    elif mode not in linear_modes:
         raise NotImplementedError(f"interpolate mode {mode!r} is not supported")
+    if recompute_scale_factor and size is not None:
+        raise ValueError("recompute_scale_factor is not meaningful with an explicit size.")
     in_sz, out_sz, scales = _interp_sizes(input, size, scale_factor, nd)
+    if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and nd == 2):
+        raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos "
+                         f"modes and requires a 4-D tensor as input (got mode={mode!r} and a "
+                         f"{input.dim()}-D tensor)")
+    if mode in linear_modes and linear_modes[mode] != nd:
+        raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs "
+                                  f"{linear_modes[mode] + 2}D input")
     if recompute_scale_factor:
         scales = [None] * nd
+    if mode == "lanczos":
+        if align_corners:
+            raise ValueError("Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("Lanczos mode requires antialias=True")
+    if mode in ("bicubic", "lanczos") or antialias or (
+            mode == "bilinear" and input._data.dtype == np.uint8):
+        return _resample2d(input, in_sz, out_sz, scales, mode, bool(align_corners), antialias)
     x = input
     for k in range(nd):
         d = 2 + k
@@ -1210,6 +1256,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             idx = np.minimum(np.floor((dst + 0.5) * sc).astype(np.int64), i - 1)
             x = x.index_select(d, E.from_numpy(idx))
             continue
+        if o == i:                # PyTorch copies an axis whose size does not change
+            continue
         if align_corners:
             src = dst * ((i - 1) / (o - 1)) if o > 1 else dst * 0
         else:
@@ -1224,6 +1272,227 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         x1 = x.index_select(d, E.from_numpy(i1))
         x = x0 + (x1 - x0) * lt
     return x
+
+
+# ---- bicubic and antialiased resampling: per-axis weights -------------------------------
+def _cubic(x, a):
+    """The cubic convolution kernel (Keys) with parameter ``a``, at distances ``x``."""
+    x = np.abs(x)
+    near = ((a + 2) * x - (a + 3)) * x * x + 1
+    far = (((x - 5) * x + 8) * x - 4) * a
+    return np.where(x < 1, near, np.where(x < 2, far, 0.0)).astype(x.dtype, copy=False)
+
+
+def _sinc(x):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(x == 0, 1.0, np.sin(np.pi * x) / (np.pi * x))
+
+
+_AA_FILTERS = {   # mode: (support at scale 1, filter)
+    "bilinear": (1.0, lambda x: np.maximum(1.0 - np.abs(x), 0.0)),
+    "bicubic": (2.0, lambda x: _cubic(x, -0.5)),
+    "lanczos": (3.0, lambda x: np.where(np.abs(x) < 3, _sinc(x) * _sinc(x / 3), 0.0)),
+}
+
+
+def _axis_scale(i, o, scale_factor, align_corners):
+    if align_corners:
+        return (i - 1) / (o - 1) if o > 1 else 0.0
+    return 1.0 / scale_factor if scale_factor else i / o
+
+
+def _cubic_taps(i, o, scale_factor, align_corners, dt):
+    """PyTorch's bicubic along one axis: 4 taps per output (A = -0.75, indices clamped to
+    the border), computed in ``dt`` as PyTorch does. Returns (index, weight, used)."""
+    scale = np.asarray(_axis_scale(i, o, scale_factor, align_corners), dt)
+    dst = np.arange(o, dtype=dt)
+    src = dst * scale if align_corners else (dst + dt.type(0.5)) * scale - dt.type(0.5)
+    f = np.floor(src)
+    t = (src - f)[:, None]
+    w = _cubic(np.concatenate([t + 1, t, 1 - t, 2 - t], 1), dt.type(-0.75))
+    idx = np.clip(f.astype(np.int64)[:, None] + np.arange(-1, 3), 0, i - 1)
+    return idx, w, np.ones(idx.shape, bool)
+
+
+def _aa_taps(i, o, scale_factor, align_corners, mode):
+    """PyTorch's antialiased filter along one axis: when downscaling, the filter's support
+    grows with the scale; the weights inside the image are normalised to sum to 1."""
+    scale = _axis_scale(i, o, scale_factor, align_corners)
+    support, filt = _AA_FILTERS[mode]
+    if scale >= 1.0:
+        support, inv = support * scale, 1.0 / scale
+    else:
+        inv = 1.0
+    center = scale * (np.arange(o) + 0.5)
+    lo = np.maximum(np.trunc(center - support + 0.5), 0).astype(np.int64)
+    hi = np.minimum(np.trunc(center + support + 0.5), i).astype(np.int64)
+    k = np.arange(max(int((hi - lo).max()), 1))
+    idx = lo[:, None] + k
+    used = idx < hi[:, None]
+    w = np.where(used, filt((idx - center[:, None] + 0.5) * inv), 0.0)
+    tot = w.sum(1, keepdims=True)
+    w = np.where(tot != 0, w / np.where(tot != 0, tot, 1.0), w)
+    return np.minimum(idx, i - 1), w, used
+
+
+def _dense(taps, i):
+    """The (out, in) matrix of one axis' taps."""
+    idx, w, used = taps
+    o = idx.shape[0]
+    m = np.bincount((np.arange(o)[:, None] * i + idx)[used], weights=w[used],
+                    minlength=o * i).reshape(o, i)
+    return m
+
+
+class _Resample2d(Op):
+    """``x`` (..., H, W) to (..., oh, ow) through per-axis weights: the W axis, then the H
+    axis (as PyTorch's kernels go). ``mats`` = (Wh, Ww) dense (out, in) matrices (None: the
+    axis is kept); ``taps`` the same weights as taps, used instead of the matmuls when
+    ``x`` holds inf or nan (so that they reach only the outputs whose taps read them, as in
+    PyTorch); uint8 goes through PyTorch's fixed-point arithmetic; ``transpose`` applies the
+    transposed weights (the gradient)."""
+
+    node_name = "UpsampleBicubic2DBackward0"
+
+    @staticmethod
+    def forward(ctx, x, mats=None, taps=None, transpose=False):
+        ctx.mats, ctx.transpose = mats, transpose
+        if x.dtype == np.uint8:
+            return _resample_uint8(x, mats)
+        if taps is not None and x.size:
+            with np.errstate(invalid="ignore", over="ignore"):
+                finite = np.isfinite(np.add.reduce(x, axis=None))   # one pass, no copy
+            if not finite:
+                return _resample_taps(x, mats, taps)
+        wh, ww = mats
+        y = x if x.dtype.itemsize >= 4 else x.astype(np.float32)   # half: float math
+        if transpose:
+            y = _axes_matmul(y, None if wh is None else wh.T, None if ww is None else ww.T)
+        else:
+            y = _axes_matmul(y, wh, ww)
+        return y.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, g):
+        return apply(type(ctx), (g,), {"mats": ctx.mats, "transpose": not ctx.transpose})
+
+
+def _axes_matmul(y, wh, ww):
+    """``wh @ y @ ww.T`` over the last two axes, as BLAS calls over the whole batch."""
+    if ww is not None:
+        lead = y.shape[:-1]
+        y = (y.reshape(-1, y.shape[-1]) @ ww.T).reshape(lead + (ww.shape[0],))
+    if wh is not None:
+        y = np.einsum("oh,...hw->...ow", wh, y, optimize=True)
+    return y
+
+
+class _ResampleBilinear(_Resample2d):
+    node_name = "UpsampleBilinear2DBackward0"
+
+
+class _ResampleBilinearAA(_Resample2d):
+    node_name = "UpsampleBilinear2DAaBackward0"
+
+
+class _ResampleBicubicAA(_Resample2d):
+    node_name = "UpsampleBicubic2DAaBackward0"
+
+
+class _ResampleLanczosAA(_Resample2d):
+    node_name = "UpsampleLanczos2DAaBackward0"
+
+
+def _resample_taps(x, mats, taps):
+    """The weighted sums over each output's taps only (inputs with inf or nan)."""
+    y = x
+    for ax, m, tp in ((-1, mats[1], taps[1]), (-2, mats[0], taps[0])):
+        if m is None:
+            continue
+        idx, w, used = tp
+        w = w.astype(x.dtype)
+        shape = [1] * y.ndim
+        shape[ax] = idx.shape[0]
+        acc = None
+        with np.errstate(invalid="ignore", over="ignore"):
+            for k in range(idx.shape[1]):
+                term = np.take(y, idx[:, k], axis=ax) * w[:, k].reshape(shape)
+                if not used[:, k].all():
+                    term = np.where(used[:, k].reshape(shape), term, 0)
+                acc = term if acc is None else acc + term
+        y = acc
+    return y
+
+
+_RESAMPLE_OPS = {("bicubic", False): _Resample2d, ("bilinear", False): _ResampleBilinear,
+                 ("bilinear", True): _ResampleBilinearAA,
+                 ("bicubic", True): _ResampleBicubicAA, ("lanczos", True): _ResampleLanczosAA}
+
+
+def _linear_taps(i, o, scale_factor, align_corners):
+    """Plain bilinear along one axis as taps (the uint8 path)."""
+    scale = _axis_scale(i, o, scale_factor, align_corners)
+    dst = np.arange(o, dtype=np.float64)
+    src = dst * scale if align_corners else np.maximum((dst + 0.5) * scale - 0.5, 0.0)
+    i0 = np.minimum(np.floor(src).astype(np.int64), i - 1)
+    lam = src - i0
+    return (np.stack([i0, np.minimum(i0 + 1, i - 1)], 1), np.stack([1 - lam, lam], 1),
+            np.ones((o, 2), bool))
+
+
+def _resample_uint8(x, mats):
+    """PyTorch's uint8 resampling: per axis (W, then H) integer weights with as many
+    fraction bits as an int16 holds for the largest weight (22 at most), the sum rounded
+    and clamped to 0..255 after each axis. The integer sums run as float64 GEMMs: every
+    partial sum is an integer below 2**53, so they are exact."""
+    y = x.astype(np.float64)
+    for k in (1, 0):
+        m = mats[k]
+        if m is None:
+            continue
+        wmax = np.abs(m).max()
+        bits = 0
+        while bits < 22 and int(0.5 + wmax * (1 << (bits + 1))) < (1 << 15):
+            bits += 1
+        wi = np.round(m * (1 << bits))
+        y = _axes_matmul(y, wi, None) if k == 0 else _axes_matmul(y, None, wi)
+        y += 1 << (bits - 1)
+        y *= 1.0 / (1 << bits)
+        np.floor(y, out=y)
+        np.clip(y, 0, 255, out=y)
+    return y.astype(np.uint8)
+
+
+def _resample2d(input, in_sz, out_sz, scales, mode, align_corners, antialias):
+    """Bicubic and antialiased resampling of a 4-D input as two matmuls."""
+    dt = input._data.dtype
+    u8 = dt == np.uint8
+    if (dt.kind != "f" and not u8) or (antialias and dt.itemsize < 4 and not u8):
+        kernel = "compute_index_ranges_weights" if antialias else "compute_indices_weights_cubic"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for "
+                                  f"'{input.dtype._legacy[:-6]}' (interpolate mode={mode!r}, "
+                                  f"antialias={antialias})")
+    (ih, iw), (oh, ow) = in_sz, out_sz
+    if min(ih, iw, oh, ow) <= 0:
+        raise RuntimeError(f"Input and output sizes should be greater than 0, but got input "
+                           f"(H: {ih}, W: {iw}) output (H: {oh}, W: {ow})")
+    mats, taps = [], []
+    for i, o, sf in zip(in_sz, out_sz, scales):
+        if i == o and (antialias or u8):      # PyTorch copies such an axis as it is
+            mats.append(None)
+            taps.append(None)
+            continue
+        if antialias:
+            tp = _aa_taps(i, o, sf, align_corners, mode)
+        elif mode == "bilinear":
+            tp = _linear_taps(i, o, sf, align_corners)
+        else:
+            tp = _cubic_taps(i, o, sf, align_corners, np.dtype(np.float64) if u8
+                             else np.result_type(dt, np.float32))
+        taps.append(tp)
+        mats.append(_dense(tp, i).astype(np.float64 if u8 else np.result_type(dt, np.float32)))
+    return apply(_RESAMPLE_OPS[mode, bool(antialias)], (input,),
+                 {"mats": tuple(mats), "taps": tuple(taps)})
 
 
 def _adaptive_avg_1d(x, d, o):

@@ -2,12 +2,12 @@
 public functions and Tensor methods built on them. This package collects them:
 ``FUNCTIONS`` go into the ``ember`` namespace, ``METHODS`` onto :class:`ember.Tensor`."""
 from .._tensor import Tensor
-from . import (comparison, complex, copy, creation, elementwise, fft, indexing, linalg,
-               nn, reduction, search, shape)
+from . import (comparison, complex, copy, creation, ctc, elementwise, fft, indexing,
+               linalg, nn, reduction, search, shape)
 from ._dispatch import Op, apply, binary, inplace
 
 _FAMILIES = [copy, creation, elementwise, reduction, shape, comparison, indexing, linalg,
-             search, complex, fft, nn]
+             search, complex, fft, nn, ctc]
 
 FUNCTIONS = {}
 for _m in _FAMILIES:
