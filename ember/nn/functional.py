@@ -1249,6 +1249,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             x = _adaptive_avg_1d(x, d, o)
             continue
         if mode == "nearest":
+            if o == i and nd == 2:    # PyTorch's 2-D kernel copies an unchanged axis
+                continue
             idx = np.minimum(np.floor(dst * sc).astype(np.int64), i - 1)
             x = x.index_select(d, E.from_numpy(idx))
             continue

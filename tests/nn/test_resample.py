@@ -218,3 +218,17 @@ def test_linear_modes_keep_an_unchanged_axis(dim, mode):
 ])
 def test_bicubic_errors(fn):
     check_raises(fn, X)
+
+
+@pytest.mark.parametrize("nd", [1, 2, 3])
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact"])
+@pytest.mark.parametrize("sf", [1.05, 1.1, 1.3, 0.7, 1.9, 2.0])
+def test_nearest_scale_factors_match_torch(nd, mode, sf):
+    """Including torch's 2-D special case: an axis whose size a scale factor leaves
+    unchanged is copied (1-D and 3-D apply the index formula)."""
+    x = np.arange(6 ** nd, dtype=np.float32).reshape((1, 1) + (6,) * nd)
+    # torch's 1-D/3-D nearest backward copies an unchanged axis although its forward does
+    # not, so its gradient there is not the forward's adjoint: compare values only then
+    same = int(6 * sf) == 6 and nd != 2 and mode == "nearest"
+    check(lambda M, t: M.nn.functional.interpolate(t, scale_factor=sf, mode=mode), x,
+          grad=not same)
