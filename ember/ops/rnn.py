@@ -1,6 +1,7 @@
-"""The LSTM layer as one op: a whole sequence forward and its whole backward.
+"""The LSTM and GRU layers as one op each: a whole sequence forward and its whole backward.
 
-``nn.LSTM`` runs each layer and direction through :class:`LSTMLayer`, as PyTorch's CPU
+``nn.LSTM`` (``nn.GRU``) runs each layer and direction through :class:`LSTMLayer`
+(:class:`GRULayer`), as PyTorch's CPU
 build runs a fused oneDNN layer (``MkldnnRnnLayerBackward0``). The input-to-hidden product
 for all steps arrives precomputed (one GEMM outside). Forward runs the recurrence on NumPy
 arrays, keeping the gate activations and cell states. Backward walks the steps in reverse
@@ -86,7 +87,8 @@ class LSTMLayer(Op):
     def backward(ctx, g_out, g_h, g_c):
         saved = ctx.saved_tensors
         if is_grad_enabled():        # create_graph: differentiate the op-by-op recurrence
-            return _backward_by_recompute(ctx, saved, g_out, g_h, g_c)
+            return _backward_by_recompute(ctx, saved, g_out, g_h, g_c,
+                                          recurrence=lstm_recurrence)
         gi, h0, c0, w_hh, b_hh, w_hr = saved
         grads = lstm_layer_grads(ctx.buffers, ctx.reverse, w_hh._data,
                                  None if w_hr is None else w_hr._data,
@@ -181,11 +183,12 @@ def lstm_recurrence(gi, h, c, w_hh, b_hh, w_hr, reverse=False):
     return stack(hs, 0), h, c
 
 
-def _backward_by_recompute(ctx, saved, g_out, g_h, g_c):
+def _backward_by_recompute(ctx, saved, *grads, recurrence=None):
+    """Gradients of a fused layer for ``create_graph=True``: run ``recurrence`` (the same
+    layer as ordinary ops) on the saved inputs and differentiate that graph."""
     from ..autograd import grad as autograd_grad
-    gi, h0, c0, w_hh, b_hh, w_hr = saved
-    outs = lstm_recurrence(gi, h0, c0, w_hh, b_hh, w_hr, ctx.reverse)
-    pairs = [(o, g) for o, g in zip(outs, (g_out, g_h, g_c)) if g is not None]
+    outs = (recurrence or lstm_recurrence)(*saved, ctx.reverse)
+    pairs = [(o, g) for o, g in zip(outs, grads) if g is not None]
     inputs = [t for t, n in zip(saved, ctx.needs_input_grad) if n]
     got = iter(autograd_grad([o for o, _ in pairs], inputs, [g for _, g in pairs],
                              create_graph=True, allow_unused=True))
@@ -195,3 +198,116 @@ def _backward_by_recompute(ctx, saved, g_out, g_h, g_c):
 def lstm_layer(gi, h0, c0, w_hh, b_hh=None, w_hr=None, reverse=False):
     """Run one LSTM layer (one direction); returns ``(output, h_last, c_last)``."""
     return apply(LSTMLayer, (gi, h0, c0, w_hh, b_hh, w_hr), {"reverse": reverse})
+
+
+class GRULayer(Op):
+    """Inputs ``gi`` (L, N, 3H) = x W_ih^T + b_ih, ``h0`` (N, H), ``w_hh`` (3H, H), ``b_hh``
+    (3H) or None (gates r, z, n in PyTorch's order). Outputs every step's hidden state
+    (L, N, H) and the last one."""
+
+    promote = COMMON
+    save = (0, 1, 2, 3)
+    node_name = "MkldnnRnnLayerBackward0"
+
+    @staticmethod
+    def forward(ctx, gi, h0, w_hh, b_hh, reverse=False):
+        L, N, G = gi.shape
+        H = G // 3
+        dt = np.result_type(gi, h0)
+        acts = np.empty((L, N, G), dt)     # r, z, n after their nonlinearities
+        ghn = np.empty((L, N, H), dt)      # h W_hn^T + b_hn, which r multiplies
+        hprev = np.empty((L, N, H), dt)
+        out = np.empty((L, N, H), dt)
+        h = h0
+        w_hh_t = w_hh.T
+        for k in range(L):
+            t = L - 1 - k if reverse else k
+            hprev[t] = h
+            gh = h @ w_hh_t
+            if b_hh is not None:
+                gh += b_hh
+            a = acts[t]
+            np.add(gi[t, :, :2 * H], gh[:, :2 * H], out=a[:, :2 * H])
+            _sigmoid_(a[:, :2 * H])
+            ghn[t] = gh[:, 2 * H:]
+            n = a[:, 2 * H:]
+            np.multiply(a[:, :H], gh[:, 2 * H:], out=n)
+            n += gi[t, :, 2 * H:]
+            np.tanh(n, out=n)
+            h = out[t]
+            np.subtract(hprev[t], n, out=h)          # h' = n + z (h - n)
+            h *= a[:, H:2 * H]
+            h += n
+        ctx.buffers = (acts, ghn, hprev)
+        ctx.reverse = reverse
+        h_last = out[L - 1 if not reverse else 0].copy() if L else np.array(h0, copy=True)
+        return out, h_last
+
+    @staticmethod
+    def backward(ctx, g_out, g_h):
+        saved = ctx.saved_tensors
+        if is_grad_enabled():
+            return _backward_by_recompute(ctx, saved, g_out, g_h, recurrence=gru_recurrence)
+        gi, h0, w_hh, b_hh = saved
+        acts, ghn, hprev = ctx.buffers
+        L, N, G = acts.shape
+        H = G // 3
+        w = w_hh._data
+        dgi = np.empty_like(acts)
+        dgh = np.empty_like(acts)          # gradient into h W_hh^T + b_hh, per step
+        dh = np.zeros(h0._data.shape, acts.dtype) if g_h is None else \
+            np.array(g_h._data, acts.dtype, copy=True)
+        go = None if g_out is None else g_out._data
+        for k in range(L - 1, -1, -1):
+            t = L - 1 - k if ctx.reverse else k
+            if go is not None:
+                dh = dh + go[t]
+            a = acts[t]
+            r, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
+            d_i, d_h = dgi[t], dgh[t]
+            # n: dh (1 - z) through tanh
+            dn = d_i[:, 2 * H:]
+            np.multiply(dh, 1.0 - z, out=dn)
+            dn *= 1.0 - n * n
+            np.multiply(dn, r, out=d_h[:, 2 * H:])
+            # r: dn * ghn through sigmoid
+            np.multiply(dn, ghn[t], out=d_i[:, :H])
+            d_i[:, :H] *= r * (1.0 - r)
+            # z: dh (h - n) through sigmoid
+            np.multiply(dh, hprev[t] - n, out=d_i[:, H:2 * H])
+            d_i[:, H:2 * H] *= z * (1.0 - z)
+            d_h[:, :2 * H] = d_i[:, :2 * H]
+            dh = dh * z + d_h @ w
+        flat = dgh.reshape(L * N, G)
+        grads = (dgi, dh, flat.T @ hprev.reshape(L * N, H),
+                 flat.sum(0) if b_hh is not None else None)
+        return tuple(_wrap(g) if need and g is not None else None
+                     for need, g in zip(ctx.needs_input_grad, grads))
+
+
+def gru_cell(gi, h, w_hh, b_hh=None):
+    """One GRU step as ordinary ops (GRUCell, packed sequences, double backward)."""
+    gh = h.matmul(w_hh.t())
+    if b_hh is not None:
+        gh = gh + b_hh
+    ir, iz, in_ = gi.chunk(3, -1)
+    hr, hz, hn = gh.chunk(3, -1)
+    r = (ir + hr).sigmoid()
+    z = (iz + hz).sigmoid()
+    n = (in_ + r * hn).tanh()
+    return n + z * (h - n)
+
+
+def gru_recurrence(gi, h, w_hh, b_hh, reverse=False):
+    L = gi.shape[0]
+    hs = [None] * L
+    for t in (range(L - 1, -1, -1) if reverse else range(L)):
+        h = gru_cell(gi[t], h, w_hh, b_hh)
+        hs[t] = h
+    from .shape import stack
+    return stack(hs, 0), h
+
+
+def gru_layer(gi, h0, w_hh, b_hh=None, reverse=False):
+    """Run one GRU layer (one direction); returns ``(output, h_last)``."""
+    return apply(GRULayer, (gi, h0, w_hh, b_hh), {"reverse": reverse})

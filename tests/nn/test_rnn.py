@@ -139,3 +139,49 @@ def test_dropout_with_one_layer_warns():
     for M in (ember, torch):
         with pytest.warns(UserWarning, match="num_layers greater than 1"):
             M.nn.LSTM(4, 4, 1, dropout=0.2)
+
+
+@pytest.mark.parametrize("kw", [{}, {"bias": False}, {"bidirectional": True, "num_layers": 2}])
+def test_gru_state_and_weight_grads(kw):
+    """The fused GRU layer: output, h_n and every gradient (inputs, h0, weights)."""
+    D = 2 if kw.get("bidirectional") else 1
+    L = kw.get("num_layers", 1)
+    arrays = [randn(5, 3, 4), randn(L * D, 3, 6)]
+    tm, em = torch.nn.GRU(4, 6, **kw), ember.nn.GRU(4, 6, **kw)
+    em.load_state_dict({k: ember.from_numpy(v.detach().numpy().copy())
+                        for k, v in tm.state_dict().items()})
+    res = {}
+    for M, m in ((torch, tm), (ember, em)):
+        x, h0 = (M.from_numpy(a.copy()).requires_grad_() for a in arrays)
+        out, hn = m(x, h0)
+        ((out * out).sum() + hn.sum() * 3).backward()
+        res[M.__name__] = [t.detach().numpy() for t in (out, hn, x.grad, h0.grad)]
+        res[M.__name__] += [p.grad.numpy() for p in m.parameters()]
+    for a, b in zip(res["ember"], res["torch"]):
+        assert a.shape == b.shape and abs(a - b).max() < 1e-5
+
+
+def test_gru_double_backward_matches_torch():
+    arrays = [randn(4, 2, 3, dtype="float64"), randn(1, 2, 5, dtype="float64")]
+    tm, em = torch.nn.GRU(3, 5).double(), ember.nn.GRU(3, 5).double()
+    em.load_state_dict({k: ember.from_numpy(v.detach().numpy().copy())
+                        for k, v in tm.state_dict().items()})
+    res = {}
+    for M, m in ((torch, tm), (ember, em)):
+        x, h0 = (M.from_numpy(a.copy()).requires_grad_() for a in arrays)
+        out, hn = m(x, h0)
+        gx, gw = M.autograd.grad((out * out).sum() + hn.sum(), (x, m.weight_hh_l0),
+                                 create_graph=True)
+        ((gx * gx).sum() + gw.sum()).backward()
+        res[M.__name__] = [x.grad.numpy(), h0.grad.numpy(), m.weight_hh_l0.grad.numpy()]
+    for a, b in zip(res["ember"], res["torch"]):
+        assert abs(a - b).max() < 1e-10
+
+
+def test_gru_layer_gradcheck():
+    from ember.ops.rnn import gru_layer
+    arrays = [randn(2, 1, 6, dtype="float64"), randn(1, 2, dtype="float64"),
+              randn(6, 2, dtype="float64"), randn(6, dtype="float64")]
+    ts = [ember.from_numpy(a).requires_grad_() for a in arrays]
+    assert ember.autograd.gradcheck(lambda *t: gru_layer(*t, reverse=True), ts)
+    assert ember.autograd.gradgradcheck(lambda *t: gru_layer(*t, reverse=True), ts)

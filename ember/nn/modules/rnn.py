@@ -1,9 +1,9 @@
 """RNN, LSTM, GRU and their cells, with PyTorch's parameter names and gate order.
 
 The input-to-hidden product for every time step is one matmul per layer and direction;
-only the hidden-to-hidden product runs per step. An LSTM layer (unpacked input) is one
-fused op (``ember/ops/rnn.py``) whose backward computes the weight gradients as single
-matmuls over all steps; packed sequences and GRU/RNN run as per-step graphs of ops.
+only the hidden-to-hidden product runs per step. An LSTM or GRU layer (unpacked input) is
+one fused op (``ember/ops/rnn.py``) whose backward computes the weight gradients as single
+matmuls over all steps; packed sequences and the Elman RNN run as per-step graphs of ops.
 """
 import math
 import warnings
@@ -12,7 +12,7 @@ import numpy as np
 
 import ember as E
 
-from ...ops.rnn import lstm_cell, lstm_layer
+from ...ops.rnn import gru_cell, gru_layer, lstm_cell, lstm_layer
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -26,16 +26,6 @@ _GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
 def _is_packed(x):
     from ..utils.rnn import PackedSequence
     return isinstance(x, PackedSequence)
-
-
-def _gru_step(gi, h, w_hh, b_hh):
-    gh = F.linear(h, w_hh, b_hh)
-    ir, iz, in_ = gi.chunk(3, -1)
-    hr, hz, hn = gh.chunk(3, -1)
-    r = E.sigmoid(ir + hr)
-    z = E.sigmoid(iz + hz)
-    n = E.tanh(in_ + r * hn)
-    return n + z * (h - n)
 
 
 def _rnn_step(gi, h, w_hh, b_hh, relu):
@@ -145,6 +135,12 @@ class RNNBase(Module):
                     finals.append((h, c))
                     outs.append(out)
                     continue
+                if self.mode == "GRU" and masks is None:
+                    out, h = gru_layer(F.linear(x, w_ih, b_ih), state, w_hh, b_hh,
+                                       reverse=bool(d))
+                    finals.append(h)
+                    outs.append(out)
+                    continue
                 # one matmul for all steps; unbind (not indexing) so backward stacks the
                 # per-step gradients once instead of adding L full-size zero-padded ones
                 gi_all = F.linear(x, w_ih, b_ih).unbind(0)
@@ -160,7 +156,7 @@ class RNNBase(Module):
                         hs[t] = state[0]
                     else:
                         if self.mode == "GRU":
-                            new = _gru_step(gi, state, w_hh, b_hh)
+                            new = gru_cell(gi, state, w_hh, b_hh)
                         else:
                             new = _rnn_step(gi, state, w_hh, b_hh, self.mode == "RNN_RELU")
                         state = new if masks is None else E.where(masks[t], new, state)
@@ -384,7 +380,7 @@ class GRUCell(RNNCellBase):
         input, hx, batched = self._prep(input, hx)
         h = self._zeros(input) if hx is None else hx
         gi = F.linear(input, self.weight_ih, self.bias_ih)
-        out = _gru_step(gi, h, self.weight_hh, self.bias_hh)
+        out = gru_cell(gi, h, self.weight_hh, self.bias_hh)
         return out if batched else out.squeeze(0)
 
 
