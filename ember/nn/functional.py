@@ -87,13 +87,10 @@ def _interior(input, lo, hi):
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
-    """clamp(x, min_val, max_val) with zero gradient at and beyond the limits."""
-    if inplace:
-        return _inplace(input, hardtanh(input.clone(), min_val, max_val))
-    if min_val > max_val:
-        raise ValueError("min_val cannot be greater than max_val")
-    out = _interior(input, min_val, max_val)
-    return out
+    """clamp(x, min_val, max_val) with zero gradient at and beyond the limits (one op:
+    ``ember.ops.nn.hardtanh``)."""
+    from ..ops import nn as K
+    return K.hardtanh(input, min_val, max_val, inplace)
 
 
 def hardtanh_(input, min_val=-1.0, max_val=1.0):

@@ -1,16 +1,23 @@
-"""Neural-network ops: convolution, transposed convolution, pooling, softmax.
+"""Neural-network ops: convolution, transposed convolution, pooling, softmax, hardtanh.
 
 Convolution is im2col through a strided view of the padded input and one matmul per group.
 The column matrix is channels-last inside (runs of ``ci`` contiguous values) when there are
 enough channels per group, else kernel-position-major (one contiguous block per kernel
-position); the forward keeps its columns for the weight gradient. Its two gradients are ops
-of their own (the transposed convolution and the weight gradient); the three ops are each
-other's adjoints, so backward of backward is again made of them and double backward works.
+position); the forward keeps its columns for the weight gradient. Two cases skip the
+columns: 1x1 kernels without padding are one broadcast matmul in the output's own layout,
+and depthwise convolutions (one input channel per group) are a multiply-add per kernel
+position over a flat, stride-phased copy of the input (see "depthwise convolution" below).
+Its two gradients are ops of their own (the transposed convolution and the weight gradient);
+the three ops are each other's adjoints, so backward of backward is again made of them and
+double backward works.
 Max pooling keeps, per output, which kernel position held the maximum (int8), so its
 backward is one strided add per kernel position, with no scatter.
 """
+import contextlib
+import functools
 import itertools
 import math
+import threading
 import warnings
 
 import numpy as np
@@ -18,6 +25,7 @@ from numpy.lib.stride_tricks import as_strided
 
 from .._tensor import Tensor
 from ._dispatch import OUT, Op, apply
+from ._dispatch import inplace as inplace_op
 
 # what torch also has at top level (``torch.conv2d``, ...); the top-level versions take the
 # same arguments as torch.nn.functional's (max pools accept return_indices besides)
@@ -29,7 +37,7 @@ __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
 # torch has no top-level avg_pool2d & co, and torch.adaptive_max_pool1d always returns
 # (values, indices) where F.adaptive_max_pool1d returns values unless return_indices
 _NN_ONLY = ["avg_pool2d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
-            "max_unpool2d"]
+            "max_unpool2d", "hardtanh", "hardtanh_"]
 
 
 def _tup(v, n, name="value"):
@@ -78,29 +86,32 @@ def _windows(xp, O, K, stride, dil):
 # The convolution kernels work channels-last inside: the im2col copy then moves runs of
 # ``C`` contiguous values, and the column matrix is ``(N*prod(O), prod(K)*ci)`` with the
 # channel fastest, so the weight is reordered to ``(co, *K, ci)`` (small).
-def _cl(ci):
-    """Channels-last columns (``(*K, ci)`` order) pay off once a channel run is long."""
-    return ci >= 4
+def _cl(ci, g):
+    """Channels-last columns (``(*K, ci)`` order) pay off once a channel run is long. With
+    groups, the group axis moves in front and the kernel positions no longer merge with the
+    channel run, so the runs copied are only ``ci`` long: channels-last needs more channels."""
+    return ci >= (4 if g == 1 else 16)
 
 
-def _cl_in(ci):
+def _cl_in(ci, g):
     """The same choice for scattering columns back (the input gradient): channel runs
     must be longer there before channels-last wins."""
-    return ci >= 16
+    return ci >= (16 if g == 1 else 64)
 
 
-def _cols(x, K, p):
+def _cols(x, K, p, O=None):
     """im2col: ``(g, N*prod(O), prod(K)*ci)`` (``ci*prod(K)`` for few channels, see _cl)
-    and the output spatial size ``O``."""
+    and the output spatial size ``O`` (given: the first ``O`` outputs only)."""
     nd = len(K)
     N, C = x.shape[:2]
     I = x.shape[2:]
     g = p["groups"]
     ci = C // g
     pads, stride, dil = p["pads"], p["stride"], p["dil"]
-    O = tuple(_out_size(I[i], K[i], stride[i], *pads[i], dil[i]) for i in range(nd))
+    if O is None:
+        O = tuple(_out_size(I[i], K[i], stride[i], *pads[i], dil[i]) for i in range(nd))
     P = tuple(I[i] + pads[i][0] + pads[i][1] for i in range(nd))
-    if not _cl(ci):
+    if not _cl(ci, g):
         # few channels: one contiguous block per kernel position, (g, ci, *K, N, *O); the
         # matrix returned is its transpose (a view BLAS takes as it is)
         xp = _pad(x, pads)
@@ -130,7 +141,7 @@ def _w_mat(w, g, cl=None):
     """``(g*co, ci, *K)`` -> ``(g, co, prod(K)*ci)`` (``ci*prod(K)`` unless channels-last)."""
     nd = w.ndim - 2
     co, ci = w.shape[0] // g, w.shape[1]
-    if not (_cl(ci) if cl is None else cl):
+    if not (_cl(ci, g) if cl is None else cl):
         return w.reshape(g, co, -1)
     w5 = w.reshape((g, co, ci) + w.shape[2:])
     perm = (0, 1) + tuple(range(3, 3 + nd)) + (2,)
@@ -151,10 +162,73 @@ def _bmm(a, b):
     return out
 
 
+# --- pointwise (1x1) convolution --------------------------------------------------------------
+# A 1x1 kernel without padding needs no columns: per sample and group, the output is the
+# weight matrix times the (strided) input read as ``(ci, prod(O))``, and NumPy's broadcasting
+# matmul returns it as ``(N, g, co, prod(O))``, the output's own layout (one BLAS call per
+# sample and group, no copies for stride 1).
+def _pw(K, p):
+    """Whether a convolution takes the pointwise kernels."""
+    return all(k == 1 for k in K) and not any(lo or hi for lo, hi in p["pads"])
+
+
+def _pw_x(x, O, p):
+    """The input positions a 1x1 convolution reads, as ``(N, g, ci, prod(O))``."""
+    N, C = x.shape[:2]
+    g = p["groups"]
+    if any(s != 1 for s in p["stride"]) or x.shape[2:] != tuple(O):
+        x = x[(Ellipsis,) + tuple(slice(0, s * (o - 1) + 1, s) for s, o in zip(p["stride"], O))]
+    return x.reshape(N, g, C // g, math.prod(O))
+
+
+def _pw_fwd(x, w, p, b=None):
+    N = x.shape[0]
+    g, cout = p["groups"], w.shape[0]
+    O = tuple((i - 1) // s + 1 for i, s in zip(x.shape[2:], p["stride"]))
+    y = np.matmul(w.reshape(g, cout // g, -1), _pw_x(x, O, p))     # (N, g, co, M)
+    if b is not None:
+        y += b.reshape(g, cout // g, 1)
+    return y.reshape((N, cout) + O)
+
+
+def _pw_bwd_input(gy, w, in_size, p):
+    N, cout = gy.shape[:2]
+    O = gy.shape[2:]
+    g, ci = p["groups"], w.shape[1]
+    G = gy.reshape(N, g, cout // g, math.prod(O))
+    gx = np.matmul(w.reshape(g, cout // g, ci).transpose(0, 2, 1), G).reshape((N, g * ci) + O)
+    if O == tuple(in_size):
+        return gx
+    full = np.zeros((N, g * ci) + tuple(in_size), dtype=gx.dtype)
+    full[(Ellipsis,) + tuple(slice(0, s * (o - 1) + 1, s) for s, o in zip(p["stride"], O))] = gx
+    return full
+
+
+def _pw_bwd_weight(x, gy, w_shape, p):
+    N, cout = gy.shape[:2]
+    O = gy.shape[2:]
+    g = p["groups"]
+    M = math.prod(O)
+    X = _pw_x(x, O, p)
+    G = gy.reshape(N, g, cout // g, M)
+    if g > 1 or N == 0:
+        return np.matmul(G, X.transpose(0, 1, 3, 2)).sum(0).reshape(w_shape)
+    if N * M <= 4096:              # small images: one product over all samples
+        return np.tensordot(G[:, 0], X[:, 0], axes=([0, 2], [0, 2])).reshape(w_shape)
+    gw = np.matmul(G[0, 0], X[0, 0].T)
+    for n in range(1, N):
+        gw += np.matmul(G[n, 0], X[n, 0].T)
+    return gw.reshape(w_shape)
+
+
 def _conv_fwd(x, w, p, ctx=None, b=None):
     nd = x.ndim - 2
     K = w.shape[2:]
     g = p["groups"]
+    if _pw(K, p):
+        return _pw_fwd(x, w, p, b)
+    if _dw(w.shape[1], w.shape[0] // g) and x.shape[0]:
+        return _dw_fwd(x, w, p, b)
     N = x.shape[0]
     cout = w.shape[0]
     co = cout // g
@@ -185,9 +259,15 @@ def _conv_bwd_input(gy, w, in_size, p):
     O = gy.shape[2:]
     K = w.shape[2:]
     co, ci = cout // g, w.shape[1]
+    if _pw(K, p):
+        return _pw_bwd_input(gy, w, in_size, p)
+    if _dw(ci, co) and N:
+        gx = _dw_bwd_input(gy, w, in_size, p)
+        if gx is not None:
+            return gx
     pads, stride, dil = p["pads"], p["stride"], p["dil"]
     P = tuple(in_size[i] + pads[i][0] + pads[i][1] for i in range(nd))
-    if not _cl_in(ci):
+    if not _cl_in(ci, g):
         # few channels: columns (g, ci, *K, N, *O), scattered back channels-first
         dcols = _bmm(w.reshape(g, co, -1).transpose(0, 2, 1), _gy_mat(gy, g))
         dcols = dcols.reshape((g, ci) + K + (N,) + O)
@@ -222,14 +302,252 @@ def _conv_bwd_weight(x, gy, w_shape, p, cols=None):
     nd = len(w_shape) - 2
     K = tuple(w_shape[2:])
     co, ci = w_shape[0] // g, w_shape[1]
+    if _pw(K, p):
+        return _pw_bwd_weight(x, gy, w_shape, p)
+    if _dw(ci, co) and x.shape[0]:
+        gw = _dw_bwd_weight(x, gy, w_shape, p)
+        if gw is not None:
+            return gw
     if cols is None:
-        cols, _ = _cols(x, K, p)                                      # (g, N*O, K*ci)
+        cols, _ = _cols(x, K, p, gy.shape[2:])                        # (g, N*O, K*ci)
     gw = _bmm(_gy_mat(gy, g), cols)                                   # (g, co, K*ci)
-    if not _cl(ci):
+    if not _cl(ci, g):
         return gw.reshape(w_shape)
     gw = gw.reshape((g, co) + K + (ci,))
     perm = (0, 1, 2 + nd) + tuple(range(2, 2 + nd))
     return np.ascontiguousarray(gw.transpose(perm)).reshape(w_shape)
+
+
+# --- depthwise convolution --------------------------------------------------------------------
+# With one input channel per group (groups == in_channels, ``m`` output channels per group)
+# a convolution is, per kernel position, an elementwise multiply-add of a shifted input by a
+# per-channel weight: no im2col, no batched tiny matmuls. The input goes channel-first and
+# flat, ``(C, N*L)``, on a grid of ``Q = O + qmax`` positions per spatial dim, split into
+# stride phases (padded input position ``s*r + a`` is row ``r`` of phase ``a``), so that each
+# kernel position reads one contiguous run ``[off, off + N*L)`` of one phase: long inner
+# loops whatever the sizes. Grid outputs beyond ``O`` (whose reads wrap into the next row or
+# sample) are garbage and dropped; the output gradient goes on the grid with zeros there, so
+# they add ``0 * w`` (exactly zero for a finite weight) to the input gradient and ``0 * x``
+# to the weight gradient: a non-finite weight, or a non-finite weight gradient, sends the
+# computation to the im2col kernels, which never read padding garbage.
+# The work goes in blocks of channels x samples of about ``_DW_BLOCK`` elements, built in
+# per-thread scratch buffers: they stay in cache, and fresh memory would cost more in page
+# faults than the arithmetic.
+_DW_BLOCK = 1 << 17
+_tls = threading.local()
+
+
+def _dw(ci, co):
+    """Whether a convolution with ``ci`` input and ``co`` output channels per group takes the
+    depthwise kernels (many outputs per input channel favour im2col's matmul)."""
+    return ci == 1 and co <= 2
+
+
+@contextlib.contextmanager
+def _dw_numpy(row):
+    """NumPy settings for the depthwise kernels: no floating-point warnings (garbage grid
+    positions may hold inf * 0), and no ufunc buffering for strided rows of ``row`` elements
+    (NumPy would copy rows shorter than its buffer through it: twice as slow here)."""
+    old = np.setbufsize(16) if row >= 256 else None
+    try:
+        with np.errstate(all="ignore"):
+            yield
+    finally:
+        if old is not None:
+            np.setbufsize(old)
+
+
+def _scratch(slot, shape, dtype):
+    """A reusable per-thread buffer of ``shape`` (uninitialised)."""
+    bufs = getattr(_tls, "bufs", None)
+    if bufs is None:
+        bufs = _tls.bufs = {}
+    n = math.prod(shape)
+    b = bufs.get((slot, dtype))
+    if b is None or b.size < n:
+        b = bufs[(slot, dtype)] = np.empty(n, dtype)
+    return b[:n].reshape(shape)
+
+
+@functools.lru_cache(maxsize=256)
+def _dw_geom(I, O, K, stride, dil, pads):
+    """Grid ``Q``, its size ``L``, the slack after the last sample, per phase (None when
+    empty) the index of its rows in a ``(C, N, *Q)`` grid and of the input rows they hold
+    in a ``(C, N, *I)`` array, and per kernel position ``(phase, offset)``."""
+    nd = len(K)
+    res = [[k * dil[i] % stride[i] for k in range(K[i])] for i in range(nd)]
+    qs = [[k * dil[i] // stride[i] for k in range(K[i])] for i in range(nd)]
+    Q = tuple(O[i] + max(qs[i]) for i in range(nd))
+    st = [math.prod(Q[i + 1:]) for i in range(nd)]
+    phases = list(itertools.product(*(sorted(set(r)) for r in res)))
+    index = {a: j for j, a in enumerate(phases)}
+    views = []
+    for a in phases:
+        grid, inp = [slice(None)] * 2, [slice(None)] * 2
+        for i in range(nd):
+            s, lo = stride[i], pads[i][0]
+            r_lo = max(0, -((a[i] - lo) // s))
+            r_hi = min(Q[i], (I[i] - 1 + lo - a[i]) // s + 1)
+            h = s * r_lo + a[i] - lo
+            grid.append(slice(r_lo, r_hi))
+            inp.append(slice(h, h + s * (r_hi - r_lo - 1) + 1, s))
+            if r_hi <= r_lo:
+                break
+        else:
+            views.append((tuple(grid), tuple(inp)))
+            continue
+        views.append(None)
+    kpos = tuple((index[tuple(res[i][k[i]] for i in range(nd))],
+                  sum(qs[i][k[i]] * st[i] for i in range(nd)))
+                 for k in itertools.product(*(range(kk) for kk in K)))
+    return Q, math.prod(Q), max(off for _, off in kpos), tuple(views), kpos
+
+
+def _dw_blocks(N, C, L, m):
+    """``(c0, c1, n0, n1)`` blocks of channels x samples of about ``_DW_BLOCK`` elements."""
+    if N * L * m <= _DW_BLOCK:
+        cb = _DW_BLOCK // (N * L * m)
+        return [(c, min(C, c + cb), 0, N) for c in range(0, C, cb)]
+    nb = max(1, _DW_BLOCK // (L * m))
+    return [(c, c + 1, n, min(N, n + nb)) for c in range(C) for n in range(0, N, nb)]
+
+
+def _work(dt):
+    """The dtype the depthwise kernels compute in: float16 accumulates in float32 (rounded
+    once at the end, as torch's kernels)."""
+    return np.dtype(np.float32) if dt == np.float16 else dt
+
+
+def _dw_x(xt, geo, c0, c1, n0, n1, dt):
+    """Block ``[c0:c1, n0:n1]`` of the channel-first input ``xt`` on the phase grids:
+    ``(phases, cb, nb*L + slack)`` of dtype ``dt``, zeros where no input lies."""
+    Q, L, slack, views, _ = geo
+    nb = n1 - n0
+    X = _scratch(0, (len(views), c1 - c0, nb * L + slack), dt)
+    X.fill(0)
+    blk = xt[c0:c1, n0:n1]
+    for j, v in enumerate(views):
+        if v is not None:
+            X[j, :, :nb * L].reshape((c1 - c0, nb) + Q)[v[0]] = blk[v[1]]
+    return X
+
+
+def _dw_g(gt, geo, c0, c1, n0, n1, dt):
+    """Block of the output gradient ``gt`` ``(C, m, N, *O)`` on the grid: ``(cb, m, nb*L)``
+    of dtype ``dt``, zeros beyond ``O``."""
+    Q, L = geo[0], geo[1]
+    m, nb = gt.shape[1], n1 - n0
+    G = _scratch(1, (c1 - c0, m, nb * L), dt)
+    G.fill(0)
+    G.reshape((c1 - c0, m, nb) + Q)[(Ellipsis,) + tuple(slice(0, o) for o in gt.shape[3:])] = \
+        gt[c0:c1, :, n0:n1]
+    return G
+
+
+def _chan_first(a, m=None):
+    """``(N, C, *S)`` as a ``(C, N, *S)`` view, or ``(N, C*m, *S)`` as ``(C, m, N, *S)``."""
+    nd = a.ndim - 2
+    if m is None:
+        return a.transpose((1, 0) + tuple(range(2, 2 + nd)))
+    return a.reshape((a.shape[0], a.shape[1] // m, m) + a.shape[2:]).transpose(
+        (1, 2, 0) + tuple(range(3, 3 + nd)))
+
+
+def _dw_fwd(x, w, p, b=None):
+    N, C = x.shape[:2]
+    K = w.shape[2:]
+    m = w.shape[0] // C
+    O = tuple(_out_size(x.shape[2 + i], K[i], p["stride"][i], *p["pads"][i], p["dil"][i])
+              for i in range(len(K)))
+    geo = _dw_geom(x.shape[2:], O, K, p["stride"], p["dil"], p["pads"])
+    Q, L, _, _, kpos = geo
+    dt = np.result_type(x, w)
+    ct = _work(dt)
+    out = np.empty((N, C * m) + O, dtype=dt)
+    ot = _chan_first(out, m)                       # (C, m, N, *O) view
+    xt = _chan_first(x)
+    wk = w.reshape(C, m, -1, 1).astype(ct, copy=False)
+    crop = (Ellipsis,) + tuple(slice(0, o) for o in O)
+    blocks = _dw_blocks(N, C, L, m)
+    with _dw_numpy(blocks[0][3] * L):
+        for c0, c1, n0, n1 in blocks:
+            X = _dw_x(xt, geo, c0, c1, n0, n1, ct)[:, :, None]
+            T = (n1 - n0) * L
+            y = _scratch(1, (c1 - c0, m, T), ct)
+            t = _scratch(2, (c1 - c0, m, T), ct)
+            ws = wk[c0:c1]
+            for k, (j, off) in enumerate(kpos):
+                if k == 0:
+                    np.multiply(X[j, :, :, off:off + T], ws[:, :, k], out=y)
+                else:
+                    np.multiply(X[j, :, :, off:off + T], ws[:, :, k], out=t)
+                    y += t
+            if b is not None:
+                y += b.reshape(C, m, 1)[c0:c1]
+            ot[c0:c1, :, n0:n1] = y.reshape((c1 - c0, m, n1 - n0) + Q)[crop]
+    return out
+
+
+def _dw_bwd_input(gy, w, in_size, p):
+    """Input gradient of the depthwise convolution, or None for a non-finite weight."""
+    if not np.isfinite(w).all():
+        return None
+    N = gy.shape[0]
+    O, K = gy.shape[2:], w.shape[2:]
+    C = p["groups"]
+    m = w.shape[0] // C
+    geo = _dw_geom(tuple(in_size), O, K, p["stride"], p["dil"], p["pads"])
+    Q, L, slack, views, kpos = geo
+    gt = _chan_first(gy, m)
+    ct = _work(gy.dtype)
+    gx = np.zeros((N, C) + tuple(in_size), dtype=gy.dtype)
+    gxt = _chan_first(gx)
+    wk = w.reshape(C, m, -1, 1).astype(ct, copy=False)
+    blocks = _dw_blocks(N, C, L, m)
+    with _dw_numpy(blocks[0][3] * L):
+        for c0, c1, n0, n1 in blocks:
+            G = _dw_g(gt, geo, c0, c1, n0, n1, ct)
+            T = (n1 - n0) * L
+            GX = _scratch(0, (len(views), c1 - c0, T + slack), ct)
+            GX.fill(0)
+            t = _scratch(2, (c1 - c0, T), ct)
+            ws = wk[c0:c1]
+            for k, (j, off) in enumerate(kpos):
+                dst = GX[j, :, off:off + T]
+                for i in range(m):
+                    np.multiply(G[:, i], ws[:, i, k], out=t)
+                    dst += t
+            for j, v in enumerate(views):
+                if v is not None:
+                    gxt[c0:c1, n0:n1][v[1]] = GX[j, :, :T].reshape((c1 - c0, n1 - n0) + Q)[v[0]]
+    return gx
+
+
+def _dw_bwd_weight(x, gy, w_shape, p):
+    """Weight gradient of the depthwise convolution, or None where it is not finite."""
+    N, C = x.shape[:2]
+    O, K = gy.shape[2:], tuple(w_shape[2:])
+    m = w_shape[0] // C
+    geo = _dw_geom(x.shape[2:], O, K, p["stride"], p["dil"], p["pads"])
+    L, kpos = geo[1], geo[4]
+    xt, gt = _chan_first(x), _chan_first(gy, m)
+    dt = np.result_type(x, gy)
+    ct = _work(dt)
+    gw = np.zeros((len(kpos), C, m, 1), dtype=ct)
+    acc = np.empty((C, m, 1), dtype=ct)
+    blocks = _dw_blocks(N, C, L, m)
+    with _dw_numpy(blocks[0][3] * L):
+        for c0, c1, n0, n1 in blocks:
+            X = _dw_x(xt, geo, c0, c1, n0, n1, ct)
+            G = _dw_g(gt, geo, c0, c1, n0, n1, ct)
+            T = (n1 - n0) * L
+            a = acc[:c1 - c0]
+            for k, (j, off) in enumerate(kpos):
+                np.matmul(G, X[j, :, off:off + T, None], out=a)
+                gw[k, c0:c1] += a
+    if not np.isfinite(gw).all():
+        return None
+    return np.ascontiguousarray(gw[..., 0].transpose(1, 2, 0), dtype=dt).reshape(w_shape)
 
 
 class ConvolutionOp(Op):
@@ -239,9 +557,15 @@ class ConvolutionOp(Op):
     save = (0, 1)
 
     @staticmethod
-    def forward(ctx, x, w, b=None, p=None):
+    def forward(ctx, x, w, b=None, p=None, O=None):
         ctx.p = p
-        return _conv_fwd(x, w, p, ctx, b)
+        y = _conv_fwd(x, w, p, ctx, b)
+        if O is not None and y.shape[2:] != O:
+            # the adjoint of a transposed convolution whose output_padding reaches past the
+            # last window: only the first O outputs
+            ctx.cols = None
+            y = np.ascontiguousarray(y[(Ellipsis,) + tuple(slice(0, o) for o in O)])
+        return y
 
     @staticmethod
     def backward(ctx, gy):
@@ -276,7 +600,7 @@ class ConvBwdInput(Op):
         p = ctx.p
         a = b = None
         if ctx.needs_input_grad[0]:
-            a = apply(ConvolutionOp, (G, w, None), {"p": p})
+            a = apply(ConvolutionOp, (G, w, None), {"p": p, "O": tuple(gy.shape[2:])})
         if ctx.needs_input_grad[1]:
             b = apply(ConvBwdWeight, (G, gy), {"w_shape": tuple(w.shape), "p": p})
         return a, b
@@ -300,7 +624,7 @@ class ConvBwdWeight(Op):
         if ctx.needs_input_grad[0]:
             a = apply(ConvBwdInput, (gy, G), {"in_size": tuple(x.shape[2:]), "p": p})
         if ctx.needs_input_grad[1]:
-            b = apply(ConvolutionOp, (x, G, None), {"p": p})
+            b = apply(ConvolutionOp, (x, G, None), {"p": p, "O": tuple(gy.shape[2:])})
         return a, b
 
 
@@ -1004,6 +1328,93 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     """``log(softmax(x))``, computed stably."""
     return _softmax(LogSoftmaxOp, input, dim, dtype, "log_softmax")
+
+
+# --- hardtanh (relu6) -------------------------------------------------------------------------
+_UINT_OF = {2: np.int16, 4: np.int32, 8: np.int64}
+
+
+def _keep(g, keep):
+    """``g`` where ``keep``, +0 elsewhere, exactly (inf and NaN included): an AND with an
+    all-ones/all-zeros bit mask, several times faster than ``np.where`` on a random mask."""
+    it = _UINT_OF.get(g.dtype.itemsize) if g.dtype.kind == "f" else None
+    if it is None or keep.shape != g.shape:
+        return np.where(keep, g, g.dtype.type(0))
+    r = np.empty(g.shape, dtype=g.dtype)
+    ri = r.view(it)
+    np.negative(keep.view(np.int8), out=ri)            # 0 or -1 (all bits set)
+    np.bitwise_and(ri, g.view(it), out=ri)
+    return r
+
+
+class HardtanhBackward(Op):
+    """The gradient of hardtanh: ``g`` where ``keep`` (a constant mask), 0 elsewhere; linear
+    in ``g``, so it is its own backward."""
+    opname = "hardtanh_backward"
+    node_name = "HardtanhBackwardBackward0"
+
+    @staticmethod
+    def forward(ctx, g, keep):
+        ctx.keep = keep
+        return _keep(g, keep)
+
+    @staticmethod
+    def backward(ctx, G):
+        return apply(HardtanhBackward, (G,), {"keep": ctx.keep})
+
+
+class Hardtanh(Op):
+    """``clamp(x, lo, hi)``; the gradient flows except where ``x <= lo`` or ``x >= hi`` (so
+    through NaN, as torch's). When recording, the forward keeps that mask (one byte per
+    element) rather than a tensor: like torch, a later in-place change of the result or the
+    input does not invalidate the gradient."""
+    opname = "hardtanh"
+    node_name = "HardtanhBackward0"
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        k = x.dtype.kind
+        if k == "b":
+            raise RuntimeError("Bool inputs not supported for hardtanh")
+        if k == "c":
+            raise NotImplementedError("clamp is not supported for complex types")
+        if ctx.needs_input_grad and ctx.needs_input_grad[0]:
+            keep = np.empty(x.shape, dtype=np.bool_)
+            np.less_equal(x, lo, out=keep)
+            keep |= np.greater_equal(x, hi)
+            ctx.keep = np.logical_not(keep, out=keep)
+        if k in "iu":                   # integer tensors take the bounds truncated, as torch
+            info = np.iinfo(x.dtype)
+            lo, hi = (min(max(int(v), info.min), info.max) for v in (lo, hi))
+        return np.clip(x, lo, hi)
+
+    @staticmethod
+    def backward(ctx, g):
+        return apply(HardtanhBackward, (g,), {"keep": ctx.keep}), None, None
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """``clamp(input, min_val, max_val)`` with zero gradient at and beyond the limits (the
+    nn.functional version; ``relu6`` is ``hardtanh(x, 0, 6)``).
+
+    >>> import ember
+    >>> from ember.ops.nn import hardtanh
+    >>> hardtanh(ember.tensor([-2., 0.5, 3.]))
+    tensor([-1.0000,  0.5000,  1.0000])
+    """
+    if not isinstance(input, Tensor):
+        raise TypeError(f"hardtanh(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    if inplace:
+        return inplace_op(Hardtanh, input, min_val, max_val)
+    return apply(Hardtanh, (input, min_val, max_val), {})
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    """In-place :func:`hardtanh`."""
+    return hardtanh(input, min_val, max_val, True)
 
 
 def pixel_shuffle(input, upscale_factor):
