@@ -86,3 +86,21 @@ def get_blas_threads():
     """The threads NumPy's OpenBLAS uses now, or None where its BLAS cannot be reached."""
     _, g = _blas_functions()
     return None if g is None else int(g())
+
+
+# --- masks -----------------------------------------------------------------------------------
+_INT_OF = {2: np.int16, 4: np.int32, 8: np.int64}
+
+
+def keep_where(g, keep):
+    """``g`` where the bool array ``keep`` is set, +0 elsewhere, exactly (inf and NaN
+    included): an AND with an all-ones/all-zeros bit mask, several times faster than
+    ``np.where`` on a random mask."""
+    it = _INT_OF.get(g.dtype.itemsize) if g.dtype.kind == "f" else None
+    if it is None or keep.shape != g.shape:
+        return np.where(keep, g, g.dtype.type(0))
+    r = np.empty(g.shape, dtype=g.dtype)
+    ri = r.view(it)
+    np.negative(keep.view(np.int8), out=ri)            # 0 or -1 (all bits set)
+    np.bitwise_and(ri, g.view(it), out=ri)
+    return r

@@ -22,6 +22,7 @@ from ..autograd.grad_mode import _state
 from ._dispatch import (COMMON, FLOAT, OUT, Op, _bump, _inplace_shape_error, _tracers, apply,
                         binary, inplace)
 
+from ..backend.cpu import keep_where
 from ..backend.cpu import quiet as _quiet
 
 __all__ = [
@@ -140,6 +141,8 @@ class _Select(Op):
     @staticmethod
     def forward(ctx, x, keep, fill=0.0):
         ctx.keep = keep
+        if fill == 0:
+            return keep_where(x, keep)
         return np.where(keep, x, x.dtype.type(fill))
 
     @staticmethod

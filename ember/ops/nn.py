@@ -24,6 +24,7 @@ import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
 from .._tensor import Tensor
+from ..backend.cpu import keep_where
 from ._dispatch import OUT, Op, apply
 from ._dispatch import inplace as inplace_op
 
@@ -1331,22 +1332,6 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
 
 # --- hardtanh (relu6) -------------------------------------------------------------------------
-_UINT_OF = {2: np.int16, 4: np.int32, 8: np.int64}
-
-
-def _keep(g, keep):
-    """``g`` where ``keep``, +0 elsewhere, exactly (inf and NaN included): an AND with an
-    all-ones/all-zeros bit mask, several times faster than ``np.where`` on a random mask."""
-    it = _UINT_OF.get(g.dtype.itemsize) if g.dtype.kind == "f" else None
-    if it is None or keep.shape != g.shape:
-        return np.where(keep, g, g.dtype.type(0))
-    r = np.empty(g.shape, dtype=g.dtype)
-    ri = r.view(it)
-    np.negative(keep.view(np.int8), out=ri)            # 0 or -1 (all bits set)
-    np.bitwise_and(ri, g.view(it), out=ri)
-    return r
-
-
 class HardtanhBackward(Op):
     """The gradient of hardtanh: ``g`` where ``keep`` (a constant mask), 0 elsewhere; linear
     in ``g``, so it is its own backward."""
@@ -1356,7 +1341,7 @@ class HardtanhBackward(Op):
     @staticmethod
     def forward(ctx, g, keep):
         ctx.keep = keep
-        return _keep(g, keep)
+        return keep_where(g, keep)
 
     @staticmethod
     def backward(ctx, G):
