@@ -12,6 +12,7 @@ import ember as E
 
 from ..autograd.grad_mode import no_grad
 from ..ops import ctc as _ctc
+from ..ops import norm as _norm
 from ..ops._dispatch import OUT, Op, apply
 
 __all__ = [
@@ -608,29 +609,20 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
                momentum=0.1, eps=1e-5):
     """Normalise each channel (dim 1) by batch statistics (training) or running ones."""
     nd = input.dim()
-    dims = (0,) + tuple(range(2, nd))
     if training:
         count = input.numel() // max(input.shape[1], 1) if nd > 1 else input.numel()
         if count <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input "
                              f"size {input.shape}")
-        mean = input.mean(dims, keepdim=True)
-        xc = input - mean
-        var = (xc * xc).mean(dims, keepdim=True)
+        out, mean, var = _norm.batch_norm(input, weight, bias, None, None, True, eps)
         if running_mean is not None:
-            _update_running(running_mean, mean.reshape(-1), momentum)
+            _update_running(running_mean, mean, momentum)
         if running_var is not None:
-            _update_running(running_var, var.reshape(-1) * (count / (count - 1)), momentum)
-        out = xc * E.rsqrt(var + eps)
-    else:
-        if running_mean is None or running_var is None:
-            raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
-        out = (input - _channel(running_mean, nd)) * E.rsqrt(_channel(running_var, nd) + eps)
-    if weight is not None:
-        out = out * _channel(weight, nd)
-    if bias is not None:
-        out = out + _channel(bias, nd)
-    return out
+            _update_running(running_var, var * (count / (count - 1)), momentum)
+        return out
+    if running_mean is None or running_var is None:
+        raise RuntimeError("running_mean and running_var must be defined in evaluation mode")
+    return _norm.batch_norm(input, weight, bias, running_mean, running_var, False, eps)
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,

@@ -322,3 +322,30 @@ def test_embedding_scale_grad_by_freq():
           randn(4, 3))
     check(lambda M, w: F(M).embedding(M.from_numpy(idx), w, padding_idx=0,
                                       scale_grad_by_freq=True), randn(4, 3))
+
+
+@pytest.mark.parametrize("shape", [(5, 3), (4, 3, 5), (2, 3, 4, 5), (2, 3, 2, 2, 3)])
+@pytest.mark.parametrize("training", [True, False])
+@pytest.mark.parametrize("affine", [True, False])
+def test_batch_norm_fused_op(shape, training, affine):
+    """One op (NativeBatchNormBackward0): values and gradients of input, weight and bias,
+    train and eval, 2-D to 5-D, against torch; second derivatives by finite differences."""
+    rm, rv = randn(3), rand(3, low=0.5, high=2)
+    wb = (randn(3), randn(3)) if affine else ()
+
+    def f(M, x, *wb):
+        w, b = wb if wb else (None, None)
+        stats = (None, None) if training else (M.from_numpy(rm.copy()), M.from_numpy(rv.copy()))
+        return F(M).batch_norm(x, *stats, w, b, training=training)
+    check(f, randn(*shape), *wb, rtol=1e-4, atol=1e-5, grad_rtol=1e-4, grad_atol=1e-5)
+    x = ember.from_numpy(randn(*shape)).requires_grad_()
+    assert f(ember, x).grad_fn.name() == "NativeBatchNormBackward0"
+    if len(shape) <= 3:
+        gradcheck(f, randn(*shape, dtype=np.float64),
+                  *(a.astype(np.float64) for a in wb), gradgrad=True)
+
+
+def test_batch_norm_half_precision():
+    x = randn(4, 3, 5).astype(np.float16)
+    check(lambda M, x: F(M).batch_norm(x, None, None, training=True), x, rtol=2e-3,
+          atol=2e-3, grad_rtol=5e-3, grad_atol=5e-3)
