@@ -270,10 +270,11 @@ def test_mlp_matches_torch():
 
 
 def _conv(lib, arr):
-    # (ember's batch_norm is composed of elementwise ops, so its graph differs from torch's)
-    conv = lib.nn.Conv2d(1, 2, 3)
-    y = lib.nn.functional.max_pool2d(conv(lib.tensor(arr("x", 2, 1, 5, 5))).relu(), 2)
-    return y.flatten(1).sum(), {"conv." + k: v for k, v in conv.named_parameters()}
+    conv, bn = lib.nn.Conv2d(1, 2, 3), lib.nn.BatchNorm2d(2)
+    y = lib.nn.functional.max_pool2d(bn(conv(lib.tensor(arr("x", 2, 1, 5, 5)))).relu(), 2)
+    params = {"conv." + k: v for k, v in conv.named_parameters()}
+    params.update({"bn." + k: v for k, v in bn.named_parameters()})
+    return y.flatten(1).sum(), params
 
 
 def test_conv_graph_matches_torch():
