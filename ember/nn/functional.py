@@ -814,19 +814,12 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         bad = valid[(valid < 0) | (valid >= C)][0]
         raise IndexError(f"Target {bad} is out of bounds.")
     safe = np.where(ignored, 0, t).astype(np.int64)
-    idx = E.from_numpy(np.expand_dims(safe, cdim))
-    picked = -input.gather(cdim, idx).squeeze(cdim)
     if weight is not None:
         w = weight._data[safe] * ~ignored
     else:
         w = (~ignored).astype(input._data.dtype)
-    wt = E.from_numpy(np.asarray(w, dtype=input._data.dtype))
-    loss = picked * wt
-    if reduction == "none":
-        return loss
-    if reduction == "sum":
-        return loss.sum()
-    return loss.sum() / wt.sum()
+    w = np.asarray(w, dtype=input._data.dtype)
+    return _norm.nll_loss(input, np.expand_dims(safe, cdim), w, cdim, reduction)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,

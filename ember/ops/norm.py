@@ -1,4 +1,5 @@
-"""Batch normalization as one op (PyTorch's ``NativeBatchNormBackward0``).
+"""Batch normalization and the NLL loss as one op each (PyTorch's
+``NativeBatchNormBackward0`` and ``NllLossBackward0``).
 
 Forward, with the input seen as (N, C, S): per-channel statistics (batch ones in training,
 the running ones in evaluation), then ``y = x̂ * weight + bias`` in two passes. Backward is
@@ -139,3 +140,43 @@ def batch_norm(input, weight, bias, mean, var, training, eps):
     """``y`` (and, in training, the batch mean and biased variance as plain arrays' tensors)."""
     return apply(BatchNormOp, (input, weight, bias, mean, var),
                  {"training": bool(training), "eps": float(eps)})
+
+
+class NllLossOp(Op):
+    """``-input[i, target_i] · w_i`` per sample, then the reduction. ``safe`` holds the target
+    classes (ignored ones set to 0) with the class axis kept as size 1 at ``cdim``; ``w`` the
+    per-sample weights (0 where ignored), both constant arrays."""
+
+    node_name = "NllLossBackward0"
+
+    @staticmethod
+    def forward(ctx, input, safe, w, cdim, reduction):
+        picked = np.take_along_axis(input, safe, cdim).squeeze(cdim)
+        loss = picked * (0.0 - w)
+        if reduction == "none":
+            denom = None
+        elif reduction == "sum":
+            denom, loss = None, np.asarray(loss.sum(), dtype=input.dtype)
+        else:
+            denom = w.sum(dtype=input.dtype)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                loss = np.asarray(loss.sum() / denom, dtype=input.dtype)
+        ctx.args = (safe, w, cdim, reduction, denom, input.shape)
+        return loss
+
+    @staticmethod
+    def backward(ctx, g):
+        from .indexing import scatter
+        from .creation import zeros
+        safe, w, cdim, reduction, denom, shape = ctx.args
+        coef = 0.0 - w                                  # +0 where w == 0
+        if denom is not None:
+            coef = coef / denom if denom != 0 else coef * 0   # no weight at all: no gradient
+        vals = (g * _wrap(np.asarray(coef, dtype=g._data.dtype))).unsqueeze(cdim)
+        return scatter(zeros(shape, dtype=g.dtype), cdim, _wrap(safe), vals)
+
+
+def nll_loss(input, safe, w, cdim, reduction):
+    """The op behind ``nn.functional.nll_loss`` (arguments checked by the caller)."""
+    return apply(NllLossOp, (input,), {"safe": safe, "w": w, "cdim": cdim,
+                                       "reduction": reduction})

@@ -349,3 +349,29 @@ def test_batch_norm_half_precision():
     x = randn(4, 3, 5).astype(np.float16)
     check(lambda M, x: F(M).batch_norm(x, None, None, training=True), x, rtol=2e-3,
           atol=2e-3, grad_rtol=5e-3, grad_atol=5e-3)
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+@pytest.mark.parametrize("weighted", [False, True])
+def test_nll_loss_one_op(reduction, weighted):
+    """nll_loss (and cross_entropy with class indices) is one NllLossBackward0 node, with
+    ignore_index and class weights; values and gradients against torch, first and second
+    derivatives by finite differences."""
+    x = randn(5, 4, 3)
+    t = np.array([[0, 3, 1], [2, -100, 3], [1, 1, 0], [3, 2, -100], [0, 0, 2]])
+    w = rand(4, low=0.5, high=2.0) if weighted else None
+
+    def f(M, x):
+        wt = None if w is None else M.from_numpy(w.copy())
+        return F(M).nll_loss(x, M.from_numpy(t), wt, ignore_index=-100, reduction=reduction)
+    check(f, x)
+    check(lambda M, x: F(M).cross_entropy(x, M.from_numpy(t), None if w is None else
+                                          M.from_numpy(w.copy()), reduction=reduction), x,
+          rtol=1e-5, atol=1e-6)
+    assert f(ember, ember.from_numpy(x).requires_grad_()).grad_fn.name() == "NllLossBackward0"
+    gradcheck(f, x.astype(np.float64), gradgrad=True)
+
+
+def test_nll_loss_all_ignored_mean_is_nan():
+    x = randn(2, 3)
+    check(lambda M, x: F(M).nll_loss(x, M.tensor([-100, -100])), x)
