@@ -20,6 +20,7 @@ import numpy as np
 from .._dtype import as_dtype
 from .._tensor import Tensor, _norm_dim, _wrap
 from ..autograd.grad_mode import _state
+from ..backend.cpu import quiet as _quiet
 from ._dispatch import FLOAT, OUT, Op, apply, inplace
 
 __all__ = ["sum", "nansum", "mean", "nanmean", "prod", "max", "min", "amax", "amin",
@@ -265,6 +266,7 @@ class Sum(Op):
     complex_autograd = True
 
     @staticmethod
+    @_quiet
     def forward(ctx, x, dim=None, keepdim=False, dtype=None):
         dims = _dims(dim, x.ndim)
         ctx.shape, ctx.dims, ctx.keepdim = x.shape, dims, keepdim
@@ -295,6 +297,7 @@ class NanSum(Op):
     opname = "nansum"
 
     @staticmethod
+    @_quiet
     def forward(ctx, x, dim=None, keepdim=False, dtype=None):
         dims = _dims(dim, x.ndim)
         npdt = _out_dtype(x, dtype)
@@ -325,6 +328,7 @@ class Mean(Op):
     complex_autograd = True
 
     @staticmethod
+    @_quiet
     def forward(ctx, x, dim=None, keepdim=False):
         dims = _dims(dim, x.ndim)
         n = _count(x.shape, dims)
