@@ -38,10 +38,11 @@ def is_floating_point(input):
 
 
 def set_num_threads(n):
-    """Set the number of threads matrix products use (NumPy's OpenBLAS) on the CPU.
+    """Set the number of threads ember uses on the CPU: NumPy's OpenBLAS for matrix
+    products, and the depthwise-convolution kernels, which share their blocks out.
 
     Small products on busy cores run faster on one thread. Where NumPy's BLAS is not
-    OpenBLAS the call is accepted and changes nothing.
+    OpenBLAS only the convolution kernels follow it.
     """
     import builtins
     if isinstance(n, builtins.bool) or not isinstance(n, builtins.int):

@@ -404,6 +404,36 @@ def _dw_geom(I, O, K, stride, dil, pads):
     return Q, math.prod(Q), max(off for _, off in kpos), tuple(views), kpos
 
 
+_pool = []
+
+
+def _run_blocks(body, blocks, row):
+    """Call ``body(c0, c1, n0, n1)`` for every block under :func:`_dw_numpy`, on as many
+    threads as ``ember.set_num_threads`` allows (NumPy's loops release the GIL). Blocks of
+    the same channels stay on one thread, so the weight gradient's per-channel sums never
+    race."""
+    from ..backend.cpu import get_blas_threads
+    n = min(get_blas_threads() or 1, len(blocks), 8)
+    if n <= 1:
+        with _dw_numpy(row):
+            for blk in blocks:
+                body(*blk)
+        return
+    chans = sorted({b[0] for b in blocks})
+    owner = {c: i % n for i, c in enumerate(chans)}
+    parts = [[b for b in blocks if owner[b[0]] == k] for k in range(n)]
+
+    def work(part):
+        with _dw_numpy(row):
+            for blk in part:
+                body(*blk)
+    if not _pool or _pool[0]._max_workers < n:
+        from concurrent.futures import ThreadPoolExecutor
+        _pool[:] = [ThreadPoolExecutor(max_workers=n, thread_name_prefix="ember-conv")]
+    for f in [_pool[0].submit(work, part) for part in parts]:
+        f.result()
+
+
 def _dw_blocks(N, C, L, m):
     """``(c0, c1, n0, n1)`` blocks of channels x samples of about ``_DW_BLOCK`` elements."""
     if N * L * m <= _DW_BLOCK:
@@ -470,22 +500,23 @@ def _dw_fwd(x, w, p, b=None):
     wk = w.reshape(C, m, -1, 1).astype(ct, copy=False)
     crop = (Ellipsis,) + tuple(slice(0, o) for o in O)
     blocks = _dw_blocks(N, C, L, m)
-    with _dw_numpy(blocks[0][3] * L):
-        for c0, c1, n0, n1 in blocks:
-            X = _dw_x(xt, geo, c0, c1, n0, n1, ct)[:, :, None]
-            T = (n1 - n0) * L
-            y = _scratch(1, (c1 - c0, m, T), ct)
-            t = _scratch(2, (c1 - c0, m, T), ct)
-            ws = wk[c0:c1]
-            for k, (j, off) in enumerate(kpos):
-                if k == 0:
-                    np.multiply(X[j, :, :, off:off + T], ws[:, :, k], out=y)
-                else:
-                    np.multiply(X[j, :, :, off:off + T], ws[:, :, k], out=t)
-                    y += t
-            if b is not None:
-                y += b.reshape(C, m, 1)[c0:c1]
-            ot[c0:c1, :, n0:n1] = y.reshape((c1 - c0, m, n1 - n0) + Q)[crop]
+
+    def body(c0, c1, n0, n1):
+        X = _dw_x(xt, geo, c0, c1, n0, n1, ct)[:, :, None]
+        T = (n1 - n0) * L
+        y = _scratch(1, (c1 - c0, m, T), ct)
+        t = _scratch(2, (c1 - c0, m, T), ct)
+        ws = wk[c0:c1]
+        for k, (j, off) in enumerate(kpos):
+            if k == 0:
+                np.multiply(X[j, :, :, off:off + T], ws[:, :, k], out=y)
+            else:
+                np.multiply(X[j, :, :, off:off + T], ws[:, :, k], out=t)
+                y += t
+        if b is not None:
+            y += b.reshape(C, m, 1)[c0:c1]
+        ot[c0:c1, :, n0:n1] = y.reshape((c1 - c0, m, n1 - n0) + Q)[crop]
+    _run_blocks(body, blocks, blocks[0][3] * L)
     return out
 
 
@@ -505,22 +536,23 @@ def _dw_bwd_input(gy, w, in_size, p):
     gxt = _chan_first(gx)
     wk = w.reshape(C, m, -1, 1).astype(ct, copy=False)
     blocks = _dw_blocks(N, C, L, m)
-    with _dw_numpy(blocks[0][3] * L):
-        for c0, c1, n0, n1 in blocks:
-            G = _dw_g(gt, geo, c0, c1, n0, n1, ct)
-            T = (n1 - n0) * L
-            GX = _scratch(0, (len(views), c1 - c0, T + slack), ct)
-            GX.fill(0)
-            t = _scratch(2, (c1 - c0, T), ct)
-            ws = wk[c0:c1]
-            for k, (j, off) in enumerate(kpos):
-                dst = GX[j, :, off:off + T]
-                for i in range(m):
-                    np.multiply(G[:, i], ws[:, i, k], out=t)
-                    dst += t
-            for j, v in enumerate(views):
-                if v is not None:
-                    gxt[c0:c1, n0:n1][v[1]] = GX[j, :, :T].reshape((c1 - c0, n1 - n0) + Q)[v[0]]
+
+    def body(c0, c1, n0, n1):
+        G = _dw_g(gt, geo, c0, c1, n0, n1, ct)
+        T = (n1 - n0) * L
+        GX = _scratch(0, (len(views), c1 - c0, T + slack), ct)
+        GX.fill(0)
+        t = _scratch(2, (c1 - c0, T), ct)
+        ws = wk[c0:c1]
+        for k, (j, off) in enumerate(kpos):
+            dst = GX[j, :, off:off + T]
+            for i in range(m):
+                np.multiply(G[:, i], ws[:, i, k], out=t)
+                dst += t
+        for j, v in enumerate(views):
+            if v is not None:
+                gxt[c0:c1, n0:n1][v[1]] = GX[j, :, :T].reshape((c1 - c0, n1 - n0) + Q)[v[0]]
+    _run_blocks(body, blocks, blocks[0][3] * L)
     return gx
 
 
@@ -535,17 +567,17 @@ def _dw_bwd_weight(x, gy, w_shape, p):
     dt = np.result_type(x, gy)
     ct = _work(dt)
     gw = np.zeros((len(kpos), C, m, 1), dtype=ct)
-    acc = np.empty((C, m, 1), dtype=ct)
     blocks = _dw_blocks(N, C, L, m)
-    with _dw_numpy(blocks[0][3] * L):
-        for c0, c1, n0, n1 in blocks:
-            X = _dw_x(xt, geo, c0, c1, n0, n1, ct)
-            G = _dw_g(gt, geo, c0, c1, n0, n1, ct)
-            T = (n1 - n0) * L
-            a = acc[:c1 - c0]
-            for k, (j, off) in enumerate(kpos):
-                np.matmul(G, X[j, :, off:off + T, None], out=a)
-                gw[k, c0:c1] += a
+
+    def body(c0, c1, n0, n1):
+        X = _dw_x(xt, geo, c0, c1, n0, n1, ct)
+        G = _dw_g(gt, geo, c0, c1, n0, n1, ct)
+        T = (n1 - n0) * L
+        a = _scratch(3, (c1 - c0, m, 1), ct)
+        for k, (j, off) in enumerate(kpos):
+            np.matmul(G, X[j, :, off:off + T, None], out=a)
+            gw[k, c0:c1] += a
+    _run_blocks(body, blocks, blocks[0][3] * L)
     if not np.isfinite(gw).all():
         return None
     return np.ascontiguousarray(gw[..., 0].transpose(1, 2, 0), dtype=dt).reshape(w_shape)

@@ -530,3 +530,34 @@ def test_pixel_shuffle():
     check(lambda M, x: M.pixel_shuffle(x, 2), randn(2, 8, 3, 2))
     check(lambda M, x: M.pixel_shuffle(x, 3), randn(9, 2, 2))
     check_raises(lambda M, x: M.pixel_shuffle(x, 2), randn(2, 6, 3, 2))
+
+
+@pytest.mark.parametrize("block", [2048, 4096])
+def test_depthwise_on_two_threads_matches_one(monkeypatch, block):
+    """The depthwise kernels split their blocks over ember.set_num_threads threads; the
+    result (output, input and weight gradients) does not depend on it. Small blocks: many
+    per channel (the weight gradient sums them) and many channels per thread."""
+    import ember
+    import ember.ops.nn as K
+    monkeypatch.setattr(K, "_DW_BLOCK", block)
+    calls = []
+    real = K._run_blocks
+    monkeypatch.setattr(K, "_run_blocks", lambda body, blocks, row: (
+        calls.append(len(blocks)), real(body, blocks, row))[1])
+    x = np.random.default_rng(0).standard_normal((3, 6, 40, 40)).astype(np.float32)
+    w = np.random.default_rng(1).standard_normal((12, 1, 3, 3)).astype(np.float32)
+    before = ember.get_num_threads()
+    res = []
+    try:
+        for n in (1, 2):
+            ember.set_num_threads(n)
+            xx = ember.from_numpy(x.copy()).requires_grad_()
+            ww = ember.from_numpy(w.copy()).requires_grad_()
+            y = ember.nn.functional.conv2d(xx, ww, padding=1, stride=2, groups=6)
+            y.backward(y)
+            res.append([y.detach().numpy(), xx.grad.numpy(), ww.grad.numpy()])
+    finally:
+        ember.set_num_threads(before)
+    for a, b in zip(*res):
+        np.testing.assert_array_equal(a, b)
+    assert max(calls) > 1          # the blocks really were shared out
