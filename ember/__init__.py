@@ -55,9 +55,5 @@ def set_num_threads(n):
 
 def get_num_threads():
     """The number of threads matrix products use on the CPU."""
-    from .backend.cpu import get_blas_threads
-    n = get_blas_threads()
-    if n is None:
-        import os
-        return os.cpu_count() or 1
-    return n
+    from .backend.cpu import num_threads
+    return num_threads()

@@ -1,4 +1,6 @@
 """The CPU backend: NumPy, plus helpers for kernels that are not one NumPy call."""
+import os
+
 import numpy as np
 
 xp = np
@@ -73,8 +75,12 @@ def _blas_functions():
     return found
 
 
+_requested = []
+
+
 def set_blas_threads(n):
     """Let NumPy's OpenBLAS use ``n`` threads; False where its BLAS cannot be reached."""
+    _requested[:] = [int(n)]
     s, _ = _blas_functions()
     if s is None:
         return False
@@ -86,6 +92,14 @@ def get_blas_threads():
     """The threads NumPy's OpenBLAS uses now, or None where its BLAS cannot be reached."""
     _, g = _blas_functions()
     return None if g is None else int(g())
+
+
+def num_threads():
+    """ember's CPU thread count: OpenBLAS's, else the last one set, else the core count."""
+    n = get_blas_threads()
+    if n is None:
+        n = _requested[0] if _requested else (os.cpu_count() or 1)
+    return n
 
 
 # --- masks -----------------------------------------------------------------------------------

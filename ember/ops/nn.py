@@ -412,8 +412,8 @@ def _run_blocks(body, blocks, row):
     threads as ``ember.set_num_threads`` allows (NumPy's loops release the GIL). Blocks of
     the same channels stay on one thread, so the weight gradient's per-channel sums never
     race."""
-    from ..backend.cpu import get_blas_threads
-    n = min(get_blas_threads() or 1, len(blocks), 8)
+    from ..backend.cpu import num_threads
+    n = min(num_threads(), len(blocks), 8)
     if n <= 1:
         with _dw_numpy(row):
             for blk in blocks:
