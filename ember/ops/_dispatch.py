@@ -32,7 +32,7 @@ from ..autograd import anomaly_mode as _anomaly
 from ..autograd.saved import SavedOutput, save_output, save_tensor
 
 __all__ = ["Op", "apply", "binary", "inplace", "sum_to", "COMMON", "FLOAT", "OUT",
-           "add_tracer", "remove_tracer"]
+           "add_tracer", "remove_tracer", "recompute_backward"]
 
 COMMON = 1       # promote all inputs to their common dtype
 FLOAT = 2        # like COMMON, then integers/bool -> the default float dtype
@@ -645,3 +645,21 @@ def sum_to(g, shape):
 
 
 float32 = float32  # re-exported for op modules' convenience
+
+
+def recompute_backward(ctx, compose, grads):
+    """Backward of a fused op for ``create_graph=True``: ``compose()`` recomputes the op's
+    outputs from its saved inputs as a graph of ordinary ops, and that graph is
+    differentiated, so the gradients are themselves differentiable (a fused op's own
+    backward works on arrays). ``grads`` are the incoming gradients, one per output."""
+    from ..autograd import grad as autograd_grad
+    saved = ctx.saved_tensors
+    outs = compose()
+    if not isinstance(outs, tuple):
+        outs = (outs,)
+    pairs = [(o, g) for o, g in zip(outs, grads) if g is not None]
+    need = ctx.needs_input_grad
+    inputs = [t for t, n in zip(saved, need) if n]
+    got = iter(autograd_grad([o for o, _ in pairs], inputs, [g for _, g in pairs],
+                             create_graph=True, allow_unused=True))
+    return tuple(next(got) if n else None for n in need)

@@ -14,7 +14,7 @@ import numpy as np
 from .._tensor import _wrap
 from ..autograd.grad_mode import is_grad_enabled
 from ..backend.cpu import quiet
-from ._dispatch import COMMON, Op, apply
+from ._dispatch import COMMON, Op, apply, recompute_backward
 
 __all__ = []
 
@@ -76,7 +76,8 @@ class BatchNormOp(Op):
         if g is None:
             return (None,) * 5
         if is_grad_enabled():        # create_graph: differentiate the composed formula
-            return _backward_by_recompute(ctx, saved, g)
+            return recompute_backward(ctx, lambda: batch_norm_reference(
+                *saved, ctx.training, ctx.eps), (g,))
         x, weight, bias, mean, var = saved
         need = ctx.needs_input_grad
         dt = g._data.dtype
@@ -124,16 +125,6 @@ def batch_norm_reference(x, weight, bias, mean, var, training, eps):
     if bias is not None:
         out = out + bias.reshape(shape)
     return out
-
-
-def _backward_by_recompute(ctx, saved, g):
-    from ..autograd import grad as autograd_grad
-    x, weight, bias, mean, var = saved
-    y = batch_norm_reference(x, weight, bias, mean, var, ctx.training, ctx.eps)
-    need = ctx.needs_input_grad
-    inputs = [t for t, n in zip(saved, need) if n]
-    got = iter(autograd_grad([y], inputs, [g], create_graph=True, allow_unused=True))
-    return tuple(next(got) if n else None for n in need)
 
 
 def batch_norm(input, weight, bias, mean, var, training, eps):

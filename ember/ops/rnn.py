@@ -16,7 +16,7 @@ import numpy as np
 
 from .._tensor import _wrap
 from ..autograd.grad_mode import is_grad_enabled
-from ._dispatch import COMMON, Op, apply
+from ._dispatch import COMMON, Op, apply, recompute_backward
 
 __all__ = []
 
@@ -87,8 +87,8 @@ class LSTMLayer(Op):
     def backward(ctx, g_out, g_h, g_c):
         saved = ctx.saved_tensors
         if is_grad_enabled():        # create_graph: differentiate the op-by-op recurrence
-            return _backward_by_recompute(ctx, saved, g_out, g_h, g_c,
-                                          recurrence=lstm_recurrence)
+            return recompute_backward(
+                ctx, lambda: lstm_recurrence(*saved, ctx.reverse), (g_out, g_h, g_c))
         gi, h0, c0, w_hh, b_hh, w_hr = saved
         grads = lstm_layer_grads(ctx.buffers, ctx.reverse, w_hh._data,
                                  None if w_hr is None else w_hr._data,
@@ -183,18 +183,6 @@ def lstm_recurrence(gi, h, c, w_hh, b_hh, w_hr, reverse=False):
     return stack(hs, 0), h, c
 
 
-def _backward_by_recompute(ctx, saved, *grads, recurrence=None):
-    """Gradients of a fused layer for ``create_graph=True``: run ``recurrence`` (the same
-    layer as ordinary ops) on the saved inputs and differentiate that graph."""
-    from ..autograd import grad as autograd_grad
-    outs = (recurrence or lstm_recurrence)(*saved, ctx.reverse)
-    pairs = [(o, g) for o, g in zip(outs, grads) if g is not None]
-    inputs = [t for t, n in zip(saved, ctx.needs_input_grad) if n]
-    got = iter(autograd_grad([o for o, _ in pairs], inputs, [g for _, g in pairs],
-                             create_graph=True, allow_unused=True))
-    return tuple(next(got) if n else None for n in ctx.needs_input_grad)
-
-
 def lstm_layer(gi, h0, c0, w_hh, b_hh=None, w_hr=None, reverse=False):
     """Run one LSTM layer (one direction); returns ``(output, h_last, c_last)``."""
     return apply(LSTMLayer, (gi, h0, c0, w_hh, b_hh, w_hr), {"reverse": reverse})
@@ -247,7 +235,8 @@ class GRULayer(Op):
     def backward(ctx, g_out, g_h):
         saved = ctx.saved_tensors
         if is_grad_enabled():
-            return _backward_by_recompute(ctx, saved, g_out, g_h, recurrence=gru_recurrence)
+            return recompute_backward(
+                ctx, lambda: gru_recurrence(*saved, ctx.reverse), (g_out, g_h))
         gi, h0, w_hh, b_hh = saved
         acts, ghn, hprev = ctx.buffers
         L, N, G = acts.shape
