@@ -99,12 +99,15 @@ def test_load_state_dict_roundtrip_and_forward():
     x = randn(5, 3)
     out_e = e(ember.from_numpy(x))
     out_t = t(torch.from_numpy(x))
-    assert_same(out_e, out_t, rtol=1e-5, atol=1e-6)
-    # not out.sum(): through a training-mode BatchNorm its gradient is exactly zero, and the
-    # two frameworks' rounding noise around zero would be compared instead
+    assert_same(out_e, out_t, rtol=1e-4, atol=1e-5)   # batch statistics of 5 samples
+    # gradients in eval mode: in training, BatchNorm removes every shift that is the same for
+    # the whole batch, so the first biases' exact gradients are 0 and only rounding noise
+    # would be compared
+    e.eval()
+    t.eval()
     g = randn(5, 2)
-    (out_e * ember.from_numpy(g)).sum().backward()
-    (out_t * torch.from_numpy(g)).sum().backward()
+    (e(ember.from_numpy(x)) * ember.from_numpy(g)).sum().backward()
+    (t(torch.from_numpy(x)) * torch.from_numpy(g)).sum().backward()
     ge = dict(e.named_parameters())
     for n, p in t.named_parameters():
         assert_same(ge[n].grad, p.grad, rtol=1e-4, atol=1e-5, what=n)
