@@ -704,7 +704,9 @@ def _bias(out, bias, nd, name):
     return out + bias.reshape((-1,) + (1,) * nd)
 
 
-def _conv(input, weight, bias, stride, padding, dilation, groups, nd, name):
+def _conv_inputs(input, weight, bias, groups, nd, name):
+    """The checks convolution and transposed convolution share: dtypes, the batch dim
+    (added for unbatched input), the weight's rank, ``groups``."""
     _check_float(name, input, weight, bias, ints=True)
     x, unb = _batched(input, nd, name)
     if weight.dim() != nd + 2:
@@ -714,6 +716,11 @@ def _conv(input, weight, bias, stride, padding, dilation, groups, nd, name):
     groups = int(groups)
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
+    return x, unb, groups
+
+
+def _conv(input, weight, bias, stride, padding, dilation, groups, nd, name):
+    x, unb, groups = _conv_inputs(input, weight, bias, groups, nd, name)
     stride = _tup(stride, nd, "stride")
     dil = _tup(dilation, nd, "dilation")
     K = tuple(weight.shape[2:])
@@ -781,15 +788,7 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
 
 
 def _conv_t(input, weight, bias, stride, padding, output_padding, groups, dilation, nd, name):
-    _check_float(name, input, weight, bias, ints=True)
-    x, unb = _batched(input, nd, name)
-    if weight.dim() != nd + 2:
-        raise RuntimeError(f"Expected {nd + 2}-dimensional weight for {nd + 2}-dimensional "
-                           f"input {_shape_str(x.shape)}, but got {weight.dim()}-dimensional "
-                           f"weight of size {_shape_str(weight.shape)} instead")
-    groups = int(groups)
-    if groups <= 0:
-        raise RuntimeError("non-positive groups is not supported")
+    x, unb, groups = _conv_inputs(input, weight, bias, groups, nd, name)
     stride = _tup(stride, nd, "stride")
     pad = _tup(padding, nd, "padding")
     opad = _tup(output_padding, nd, "output_padding")

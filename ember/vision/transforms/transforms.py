@@ -849,7 +849,10 @@ class GaussianBlur(Module):
 
 
 class _RandomP(Module):
-    """A functional applied with probability ``p``."""
+    """A functional applied with probability ``p``; subclasses that take one argument name
+    it in ``_arg`` (stored under that name, shown first in the repr)."""
+
+    _arg = None
 
     def __init__(self, p=0.5):
         super().__init__()
@@ -859,7 +862,8 @@ class _RandomP(Module):
         return self._fn(img) if _coin(self.p) else img
 
     def __repr__(self):
-        return f"{type(self).__name__}(p={self.p})"
+        head = f"{self._arg}={getattr(self, self._arg)}," if self._arg else ""
+        return f"{type(self).__name__}({head}p={self.p})"
 
 
 class RandomInvert(_RandomP):
@@ -885,6 +889,7 @@ class RandomEqualize(_RandomP):
 
 class RandomPosterize(_RandomP):
     """Posterize to ``bits`` bits with probability ``p``."""
+    _arg = "bits"
 
     def __init__(self, bits, p=0.5):
         super().__init__(p)
@@ -893,12 +898,10 @@ class RandomPosterize(_RandomP):
     def _fn(self, img):
         return F.posterize(img, self.bits)
 
-    def __repr__(self):
-        return f"{type(self).__name__}(bits={self.bits},p={self.p})"
-
 
 class RandomSolarize(_RandomP):
     """Solarize above ``threshold`` with probability ``p``."""
+    _arg = "threshold"
 
     def __init__(self, threshold, p=0.5):
         super().__init__(p)
@@ -907,12 +910,10 @@ class RandomSolarize(_RandomP):
     def _fn(self, img):
         return F.solarize(img, self.threshold)
 
-    def __repr__(self):
-        return f"{type(self).__name__}(threshold={self.threshold},p={self.p})"
-
 
 class RandomAdjustSharpness(_RandomP):
     """Adjust sharpness by ``sharpness_factor`` with probability ``p``."""
+    _arg = "sharpness_factor"
 
     def __init__(self, sharpness_factor, p=0.5):
         super().__init__(p)
@@ -920,9 +921,6 @@ class RandomAdjustSharpness(_RandomP):
 
     def _fn(self, img):
         return F.adjust_sharpness(img, self.sharpness_factor)
-
-    def __repr__(self):
-        return f"{type(self).__name__}(sharpness_factor={self.sharpness_factor},p={self.p})"
 
 
 def _pair_of_floats(x, name):
